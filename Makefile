@@ -1,0 +1,42 @@
+# lensbook: `make serve` to read the site locally, `make test` to check everything.
+#
+# Each target creates or updates the virtual environment in $(VENV) first.
+# TORCH_SPEC pins the torch build that is installed before the package; point
+# TORCH_INDEX_URL at another wheel index for a CUDA or ROCm build, e.g.
+#   make test TORCH_INDEX_URL=https://download.pytorch.org/whl/cu126
+
+PYTHON ?= python3
+VENV ?= .venv
+TORCH_SPEC ?= torch==2.13.0
+TORCH_INDEX_URL ?=
+HOST ?= 127.0.0.1:8000
+
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.lensbook-installed
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: serve test build bench venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL)) "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install --quiet -e ".[site,test]"
+	@touch $@
+
+serve: $(STAMP)
+	$(BIN)/mkdocs serve --dev-addr $(HOST)
+
+build: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m lensbook.site.bench
+
+clean:
+	rm -rf site .cache

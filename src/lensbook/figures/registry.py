@@ -1,0 +1,70 @@
+"""The registry of figures: name -> (experiment, draw, alt text, caption)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from matplotlib.figure import Figure
+
+_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure of the site.
+
+    Attributes
+    ----------
+    name : str
+        Kebab-case name; the page shows it with ``![](figures/NAME.svg)``.
+    experiment : str
+        Name of the registered experiment whose result ``draw`` receives.
+    draw : callable
+        ``draw(result) -> matplotlib.figure.Figure``.
+    alt : callable
+        ``alt(result) -> str``: what the figure shows and its key number.
+    caption : callable
+        ``caption(result) -> str``: the caption under the figure (Markdown).
+    """
+
+    name: str
+    experiment: str
+    draw: Callable[[Any], Figure]
+    alt: Callable[[Any], str]
+    caption: Callable[[Any], str]
+
+
+FIGURES: dict[str, FigureSpec] = {}
+
+
+def figure(
+    name: str,
+    *,
+    experiment: str,
+    alt: Callable[[Any], str],
+    caption: Callable[[Any], str],
+) -> Callable[[Callable[[Any], Figure]], Callable[[Any], Figure]]:
+    """Register a drawing function as figure ``name``; the function is returned unchanged."""
+    if not _NAME.match(name):
+        raise ValueError(f"figure name {name!r}: expected kebab-case such as 'gata-scan'")
+
+    def register(draw: Callable[[Any], Figure]) -> Callable[[Any], Figure]:
+        if name in FIGURES and FIGURES[name].draw is not draw:
+            raise ValueError(f"figure {name!r} is registered twice")
+        FIGURES[name] = FigureSpec(name, experiment, draw, alt, caption)
+        return draw
+
+    return register
+
+
+def load_all() -> dict[str, FigureSpec]:
+    """Import every module of ``lensbook.figures`` so that all registrations run."""
+    package = importlib.import_module("lensbook.figures")
+    for info in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"lensbook.figures.{info.name}")
+    return FIGURES

@@ -1,0 +1,97 @@
+"""Every page in headless Chromium: no console errors, no failed or outside requests,
+every image loaded with alt text, every equation rendered, search working."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def page_paths(site: Path) -> list[str]:
+    return sorted("/" + str(p.parent.relative_to(site)).replace(".", "").strip("/") + ("/" if p.parent != site else "")
+                  for p in site.rglob("index.html") if "assets" not in p.parts)
+
+
+@pytest.fixture(scope="module")
+def context(browser, served_site):
+    context = browser.new_context()
+    outside: list[str] = []
+
+    def route(route):
+        host = urlparse(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    context.outside = outside
+    yield context
+    context.close()
+
+
+def visit(context, url):
+    page = context.new_page()
+    errors, failed = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
+    page.goto(url, wait_until="networkidle")
+    return page, errors, failed
+
+
+def test_every_page_loads_cleanly(context, served_site, built_site):
+    site, _ = built_site
+    paths = page_paths(site)
+    assert len(paths) >= 6, paths
+    for path in paths:
+        page, errors, failed = visit(context, served_site + path)
+        assert not errors, f"{path}: console errors {errors}"
+        assert not failed, f"{path}: failed requests {failed}"
+        images = page.eval_on_selector_all(
+            "article img", "els => els.map(e => ({src: e.src, alt: e.alt, ok: e.complete && e.naturalWidth > 0}))")
+        for image in images:
+            assert image["ok"], f"{path}: image did not load: {image['src']}"
+            assert image["alt"].strip(), f"{path}: image without alt text: {image['src']}"
+        maths = page.eval_on_selector_all(
+            "article math", "els => els.map(e => { const r = e.getBoundingClientRect();"
+            " return {w: r.width, h: r.height, err: e.querySelector('merror') !== null}; })")
+        for i, box in enumerate(maths):
+            assert box["w"] > 0 and box["h"] > 0 and not box["err"], f"{path}: equation {i} not rendered {box}"
+        page.close()
+    assert not context.outside, f"requests that leave the machine: {context.outside}"
+
+
+def test_figures_show_one_palette_at_a_time(context, served_site):
+    page, _, _ = visit(context, served_site + "/cnn/")
+    visible = page.eval_on_selector_all(
+        "figure.lb-figure img", "els => els.filter(e => e.offsetParent !== null).map(e => e.src)")
+    figures = page.eval_on_selector_all("figure.lb-figure", "els => els.length")
+    assert figures >= 1
+    assert len(visible) == figures and all("#only-light" in v for v in visible)
+    page.close()
+
+
+def test_search_returns_results(context, served_site):
+    page, _, _ = visit(context, served_site + "/")
+    page.keyboard.press("/")  # Material's search shortcut
+    page.keyboard.type("convolution", delay=20)
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    assert page.locator(".md-search-result__item").count() > 0
+    page.close()
+
+
+def test_instant_navigation_keeps_equations(context, served_site):
+    """Material swaps pages without a reload; MathML needs no script, so it survives."""
+    page, errors, _ = visit(context, served_site + "/")
+    page.click("a.md-nav__link[href$='cnn/']")
+    page.wait_for_url("**/cnn/")
+    page.wait_for_selector("article math")
+    box = page.eval_on_selector("article math", "e => e.getBoundingClientRect().width")
+    assert box > 0 and not errors
+    page.close()

@@ -1,0 +1,59 @@
+"""The strict build: zero warnings, one log line per figure, nothing generated committed."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from lensbook.figures import registry
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_build_is_strict_and_clean(built_site):
+    _, log = built_site
+    assert not re.search(r"^(WARNING|ERROR)", log, re.M), log
+
+
+def test_each_figure_is_logged_with_its_time_and_written_in_both_palettes(built_site):
+    site, log = built_site
+    logged = dict(re.findall(r"lensbook: figure (\S+): ([\d.]+) s", log))
+    assert set(logged) == set(registry.load_all())
+    for name in logged:
+        for suffix in ("", "-dark"):
+            svg = (site / "figures" / f"{name}{suffix}.svg").read_bytes()
+            assert svg.startswith(b"<?xml") and b"<svg" in svg
+
+
+def test_no_generated_images_are_committed():
+    tracked = subprocess.run(["git", "ls-files", "docs"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    assert not [t for t in tracked if t.endswith((".svg", ".png")) or t.startswith("docs/figures/")]
+
+
+def test_no_math_token_or_placeholder_survives(built_site):
+    site, _ = built_site
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "LBMATH" not in text, page
+        # placeholders outside code would have been filled; inside <code> they are shown on purpose
+        prose = re.sub(r"<code>.*?</code>|<pre.*?</pre>", "", text, flags=re.S)
+        assert not re.search(r"\{\{\s*\w+\.\w", prose), page
+
+
+def test_unknown_figure_fails_the_build(tmp_path):
+    """A page that names an unknown figure stops the build with the page and the name."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Broken\n\n![](figures/no-such-figure.svg)\n")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        "site_name: broken\nstrict: true\n"
+        f"hooks:\n  - {ROOT / 'src/lensbook/site/hook.py'}\n"
+        "markdown_extensions:\n  - attr_list\n  - md_in_html\n"
+    )
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config)],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "index.md: unknown figure 'no-such-figure'" in proc.stdout + proc.stderr

@@ -1,0 +1,87 @@
+"""The page rewriting of the build: math, placeholders, figures, errors."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from lensbook.site import pages
+
+
+@dataclass(frozen=True)
+class Result:
+    auroc: float
+    nested: dict
+
+
+@dataclass(frozen=True)
+class Fig:
+    alt: str
+    caption: str
+
+
+RESULTS = {"exp": Result(auroc=0.98765, nested={"k": 3})}
+FIGURES = {"demo-figure": Fig(alt="A demo [with brackets]", caption="The caption")}
+
+
+def run(markdown):
+    return pages.process(markdown, "page.md", RESULTS, FIGURES)
+
+
+def test_placeholder_with_format_and_nesting():
+    out, _, _ = run("AUROC {{ exp.auroc:.3f }} and {{exp.nested.k}}.")
+    assert out == "AUROC 0.988 and 3."
+
+
+def test_unknown_experiment_field_and_format_fail_with_page_name():
+    with pytest.raises(pages.PageError, match=r"page.md.*unknown experiment"):
+        run("{{ nope.auroc }}")
+    with pytest.raises(pages.PageError, match=r"no field 'missing'"):
+        run("{{ exp.missing }}")
+    with pytest.raises(pages.PageError, match=r"page.md"):
+        run("{{ exp.auroc:d }}")
+
+
+def test_code_is_left_alone():
+    source = "```python\nx = '{{ nope.field }}'  # \\( a \\)\n```\n`{{ nope.x }}` stays\n"
+    out, math, _ = run(source)
+    assert out == source
+    assert math == []
+
+
+def test_display_and_inline_math_become_mathml():
+    out, math, _ = run("Inline \\(x^2\\) here.\n\n$$\ny = \\sum_j w_j\n$$\n")
+    assert len(math) == 2
+    kinds = sorted('display="block"' in m for m in math)
+    assert kinds == [False, True]
+    display = [i for i, m in enumerate(math) if 'display="block"' in m][0]
+    inline = 1 - display
+    assert pages.TOKEN.format(display) in out and pages.TOKEN.format(inline) in out
+    # as Markdown renders it: the display token alone in a paragraph
+    html = pages.restore_math(f"<p>Inline {pages.TOKEN.format(inline)} here.</p>\n"
+                              f"<p>{pages.TOKEN.format(display)}</p>", math)
+    assert '<div class="lb-equation"><math' in html
+    assert "LBMATH" not in html
+
+
+def test_bad_latex_fails_with_page_name():
+    with pytest.raises(pages.PageError, match=r"page.md: cannot convert LaTeX"):
+        run("$$\n\\frac{1}{\n$$\n")
+
+
+def test_figure_line_becomes_light_and_dark_images():
+    out, _, used = run("Text\n\n![](figures/demo-figure.svg)\n")
+    assert used == ["demo-figure"]
+    assert "figures/demo-figure.svg#only-light" in out
+    assert "figures/demo-figure-dark.svg#only-dark" in out
+    assert "![A demo (with brackets)]" in out
+    assert "<figcaption" in out and "The caption" in out
+
+
+def test_unknown_figure_fails_with_page_and_name():
+    with pytest.raises(pages.PageError, match=r"page.md: unknown figure 'no-such'"):
+        run("![](figures/no-such.svg)\n")
+
+
+def test_split_code_handles_longer_fences():
+    chunks = pages.split_code("a\n````python\n```\ninner\n```\n````\nb\n")
+    assert [c[0] for c in chunks] == [False, True, False]

@@ -1,0 +1,61 @@
+"""The figure pipeline: cache keys, determinism, errors that name the figure."""
+
+import pytest
+
+from lensbook.experiments import registry as experiments
+from lensbook.figures import registry as figures
+from lensbook.site import render, sources
+
+
+def test_every_figure_names_a_registered_experiment():
+    known = experiments.load_all()
+    for name, spec in figures.load_all().items():
+        assert spec.experiment in known, f"figure {name} names unknown experiment {spec.experiment}"
+
+
+def test_dependencies_follow_relative_imports():
+    deps = sources.dependencies("lensbook.figures.cnn")
+    assert {"lensbook.experiments.cnn", "lensbook.dna", "lensbook.figures.style"} <= deps
+    assert "lensbook.site.render" not in deps
+
+
+def test_same_code_gives_same_bytes_in_fresh_caches(tmp_path):
+    a = render.render_figures(["gata-scan"], cache_dir=tmp_path / "a", workers=1)["gata-scan"]
+    b = render.render_figures(["gata-scan"], cache_dir=tmp_path / "b", workers=1)["gata-scan"]
+    assert not a.cached and not b.cached
+    assert a.svg == b.svg
+    assert b"<svg" in a.svg["light"] and a.svg["light"] != a.svg["dark"]
+    assert b"Date" not in a.svg["light"]
+    again = render.render_figures(["gata-scan"], cache_dir=tmp_path / "a", workers=1)["gata-scan"]
+    assert again.cached and again.svg == a.svg
+
+
+def test_unknown_figure_is_an_error(tmp_path):
+    with pytest.raises(render.FigureError, match="unknown figure.*'nope'"):
+        render.render_figures(["nope"], cache_dir=tmp_path)
+
+
+def test_a_failing_figure_stops_with_its_name(tmp_path, monkeypatch):
+    def broken(result):
+        raise RuntimeError("boom")
+
+    figures.load_all()
+    monkeypatch.setitem(figures.FIGURES, "broken-figure",
+                        figures.FigureSpec("broken-figure", "gata_scan", broken, str, str))
+    with pytest.raises(render.FigureError, match=r"figure 'broken-figure' failed: RuntimeError: boom"):
+        render.render_figures(["broken-figure"], cache_dir=tmp_path, workers=1)
+
+
+def test_a_failing_experiment_stops_with_its_name(tmp_path, monkeypatch):
+    def broken():
+        raise ValueError("bad data")
+
+    experiments.load_all()
+    monkeypatch.setitem(experiments.EXPERIMENTS, "broken_experiment", broken)
+    with pytest.raises(render.FigureError, match=r"experiment 'broken_experiment' failed: ValueError: bad data"):
+        render.run_experiments(["broken_experiment"], tmp_path, workers=0)
+
+
+def test_unknown_experiment_is_an_error(tmp_path):
+    with pytest.raises(render.FigureError, match="unknown experiment"):
+        render.run_experiments(["no_such_experiment"], tmp_path)
