@@ -1,0 +1,47 @@
+"""MkDocs hook: registry -> built site. Thin on purpose; the work is in ``lensbook.site``."""
+
+from __future__ import annotations
+
+import logging
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+from lensbook.experiments import registry as experiments
+from lensbook.site import pages, render
+
+log = logging.getLogger("mkdocs.lensbook")
+_state: dict = {}
+
+
+def on_files(files, config):
+    cache = render.default_cache_dir()
+    try:
+        results = render.run_experiments(sorted(experiments.load_all()), cache)
+        rendered = render.render_figures(cache_dir=cache, results=results)
+    except render.FigureError as error:
+        raise PluginError(str(error)) from error
+    _state.update(results={k: v[0] for k, v in results.items()}, figures=rendered, used=set(), math={})
+    for name, figure in rendered.items():
+        files.append(File.generated(config, f"figures/{name}.svg", content=figure.svg["light"]))
+        files.append(File.generated(config, f"figures/{name}-dark.svg", content=figure.svg["dark"]))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    try:
+        markdown, math, used = pages.process(markdown, page.file.src_uri, _state["results"], _state["figures"])
+    except pages.PageError as error:
+        raise PluginError(str(error)) from error
+    _state["math"][page.file.src_uri] = math
+    _state["used"].update(used)
+    return markdown
+
+
+def on_page_content(html, page, config, files):
+    return pages.restore_math(html, _state["math"].pop(page.file.src_uri, []))
+
+
+def on_post_build(config):
+    for name in sorted(set(_state.get("figures", {})) - _state.get("used", set())):
+        log.warning(f"lensbook: figure {name!r} is registered but no page shows it")

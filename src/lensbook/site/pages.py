@@ -1,0 +1,170 @@
+"""What the build does to a page's Markdown before MkDocs renders it.
+
+Outside fenced code blocks and inline code:
+
+* ``$$ ... $$`` on lines of their own is a display equation and ``\\( ... \\)``
+  an inline one; both become MathML at build time (``latex2mathml``), so no
+  math script runs in the reader's browser.
+* ``{{ experiment.field }}`` (optionally ``{{ experiment.field:.3f }}``) is
+  replaced by that field of the experiment's result: prose quotes the same
+  object the figures draw.
+* A line ``![](figures/NAME.svg)`` becomes the figure: a light and a dark SVG
+  (Material shows the one for the reader's palette), its alt text and caption.
+
+Anything unknown (figure, experiment, field, malformed LaTeX) raises
+``PageError`` naming the page and the culprit, which stops the build.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from latex2mathml.converter import convert
+
+FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})")
+INLINE_CODE = re.compile(r"(`+)(.+?)\1", re.S)
+DISPLAY_MATH = re.compile(r"^\$\$\s*\n(.+?)\n\s*\$\$\s*$", re.S | re.M)
+INLINE_MATH = re.compile(r"\\\((.+?)\\\)", re.S)
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]\w*)\.([A-Za-z_][\w.]*)\s*(?::\s*([^}]*?))?\s*\}\}")
+FIGURE = re.compile(r"^!\[\]\(figures/([^)\s]+)\.svg\)[ \t]*$", re.M)
+TOKEN = "LBMATH{}Z"
+
+
+class PageError(ValueError):
+    """A page refers to something the build does not know, or holds bad LaTeX."""
+
+
+def split_code(markdown: str) -> list[tuple[bool, str]]:
+    """Split Markdown into ``(is_code, text)`` chunks at fenced code blocks."""
+    chunks: list[tuple[bool, str]] = []
+    buffer: list[str] = []
+    fence: str | None = None
+    for line in markdown.splitlines(keepends=True):
+        match = FENCE.match(line)
+        if fence is None and match:
+            chunks.append((False, "".join(buffer)))
+            buffer, fence = [line], match.group(2)
+        elif fence is not None and match and match.group(2)[0] == fence[0] \
+                and len(match.group(2)) >= len(fence) and line.strip() == match.group(2):
+            buffer.append(line)
+            chunks.append((True, "".join(buffer)))
+            buffer, fence = [], None
+        else:
+            buffer.append(line)
+    chunks.append((fence is not None, "".join(buffer)))
+    return [c for c in chunks if c[1]]
+
+
+def _outside_inline_code(text: str, function) -> str:
+    parts, last = [], 0
+    for match in INLINE_CODE.finditer(text):
+        parts.append(function(text[last:match.start()]))
+        parts.append(match.group(0))
+        last = match.end()
+    parts.append(function(text[last:]))
+    return "".join(parts)
+
+
+def to_mathml(latex: str, display: bool, page: str) -> str:
+    """Convert LaTeX to MathML, or raise ``PageError`` naming the page."""
+    try:
+        return convert(latex.strip(), display="block" if display else "inline")
+    except Exception as error:  # latex2mathml raises several kinds
+        raise PageError(f"{page}: cannot convert LaTeX {latex.strip()!r}: {error}") from error
+
+
+def lookup(results: dict[str, Any], name: str, field: str, spec: str | None, page: str) -> str:
+    """The formatted value of ``results[name].field`` for a placeholder."""
+    if name not in results:
+        raise PageError(f"{page}: placeholder {{{{ {name}.{field} }}}} names an unknown "
+                        f"experiment; known: {sorted(results)}")
+    value = results[name]
+    for part in field.split("."):
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif hasattr(value, part):
+            value = getattr(value, part)
+        else:
+            raise PageError(f"{page}: placeholder {{{{ {name}.{field} }}}}: "
+                            f"the result has no field {part!r}")
+    try:
+        return format(value, spec or "")
+    except (TypeError, ValueError) as error:
+        raise PageError(f"{page}: placeholder {{{{ {name}.{field}:{spec} }}}}: {error}") from error
+
+
+def figure_html(name: str, alt: str, caption: str) -> str:
+    """The Markdown (with ``md_in_html``) that shows one figure in both palettes."""
+    alt_text = alt.replace("[", "(").replace("]", ")").replace("\n", " ")
+    return (
+        f'<figure class="lb-figure" id="fig-{name}" markdown="block">\n'
+        f"![{alt_text}](figures/{name}.svg#only-light)\n"
+        f"![{alt_text}](figures/{name}-dark.svg#only-dark)\n"
+        f'<figcaption markdown="span">{caption}</figcaption>\n'
+        f"</figure>\n"
+    )
+
+
+def process(markdown: str, page: str, results: dict[str, Any],
+            figures: dict[str, Any]) -> tuple[str, list[str], list[str]]:
+    """Rewrite one page's Markdown.
+
+    Parameters
+    ----------
+    markdown : str
+        The page source.
+    page : str
+        Its path, for error messages.
+    results : dict
+        Experiment name -> result object.
+    figures : dict
+        Figure name -> object with ``alt`` and ``caption`` attributes.
+
+    Returns
+    -------
+    markdown : str
+        The rewritten page, with math replaced by tokens.
+    math : list of str
+        The MathML for each token, in order (see ``restore_math``).
+    used : list of str
+        The figure names the page shows.
+    """
+    math: list[str] = []
+    used: list[str] = []
+
+    def stash(mathml: str) -> str:
+        math.append(mathml)
+        return TOKEN.format(len(math) - 1)
+
+    def prose(text: str) -> str:
+        text = DISPLAY_MATH.sub(lambda m: "\n" + stash(to_mathml(m.group(1), True, page)) + "\n", text)
+
+        def inline(part: str) -> str:
+            part = INLINE_MATH.sub(lambda m: stash(to_mathml(m.group(1), False, page)), part)
+            return PLACEHOLDER.sub(lambda m: html.escape(lookup(results, *m.groups(), page), quote=False), part)
+
+        text = _outside_inline_code(text, inline)
+
+        def show(match: re.Match) -> str:
+            name = match.group(1)
+            if name not in figures:
+                raise PageError(f"{page}: unknown figure {name!r}; known: {sorted(figures)}")
+            used.append(name)
+            return figure_html(name, figures[name].alt, figures[name].caption)
+
+        return FIGURE.sub(show, text)
+
+    out = "".join(chunk if is_code else prose(chunk) for is_code, chunk in split_code(markdown))
+    return out, math, used
+
+
+def restore_math(html_text: str, math: list[str]) -> str:
+    """Put the MathML back where ``process`` left its tokens."""
+    for i, mathml in enumerate(math):
+        token = TOKEN.format(i)
+        if "display=\"block\"" in mathml:
+            html_text = html_text.replace(f"<p>{token}</p>", f'<div class="lb-equation">{mathml}</div>')
+        html_text = html_text.replace(token, mathml)
+    return html_text

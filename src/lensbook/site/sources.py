@@ -1,0 +1,87 @@
+"""Content hashes of the code that produces a result: the cache keys of the build."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib
+import numpy
+import torch
+
+_PACKAGE = "lensbook"
+
+
+def _module_file(name: str) -> Path | None:
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, AttributeError, ValueError):  # `name` is an attribute, not a module
+        return None
+    if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+        return None
+    return Path(spec.origin)
+
+
+def _imports(name: str, path: Path) -> set[str]:
+    """The ``lensbook`` modules that module ``name`` imports (absolute or relative)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    is_package = path.name == "__init__.py"
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.split(".")[0] == _PACKAGE)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = name.split(".")
+                base = parts if is_package else parts[:-1]
+                base = base[: len(base) - (node.level - 1)]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            if module.split(".")[0] != _PACKAGE:
+                continue
+            found.add(module)
+            # `from lensbook.models import cnn` imports a submodule
+            found.update(f"{module}.{a.name}" for a in node.names)
+    return {m for m in found if _module_file(m) is not None}
+
+
+@lru_cache(maxsize=None)
+def dependencies(name: str) -> frozenset[str]:
+    """Module ``name`` and every ``lensbook`` module it imports, transitively."""
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        path = _module_file(module)
+        if path is None:
+            continue
+        seen.add(module)
+        todo.extend(_imports(module, path) - seen)
+        # a submodule also runs its parent packages' __init__
+        parent = module.rpartition(".")[0]
+        if parent and parent not in seen:
+            todo.append(parent)
+    return frozenset(seen)
+
+
+def source_hash(*modules: str, extra: str = "") -> str:
+    """SHA-256 over the sources of ``modules`` and their ``lensbook`` imports.
+
+    The versions of torch, numpy and matplotlib are part of the key, since a
+    new release can change numbers or drawing.
+    """
+    digest = hashlib.sha256()
+    names = sorted(set().union(*(dependencies(m) for m in modules)))
+    for name in names:
+        path = _module_file(name)
+        digest.update(name.encode())
+        digest.update(path.read_bytes())
+    digest.update(f"torch={torch.__version__} numpy={numpy.__version__} "
+                  f"matplotlib={matplotlib.__version__} {extra}".encode())
+    return digest.hexdigest()[:16]
