@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from lensbook.experiments import registry as experiments
-from lensbook.site import pages, render
+from lensbook.site import apparatus, citations, pages, render
 
 log = logging.getLogger("mkdocs.lensbook")
 _state: dict = {}
@@ -28,9 +29,23 @@ def on_files(files, config):
     return files
 
 
+def on_nav(nav, config, files):
+    chapter = [(p.file.src_uri, p.file.content_string) for p in nav.pages]
+    bibliography = Path(config.config_file_path).parent / "bibliography.json"
+    try:
+        _state["numbering"] = apparatus.number(chapter)
+        _state["bibliography"] = citations.load(bibliography) if bibliography.exists() else {}
+        _state["results"]["chapter"] = citations.chapter_citation(
+            Path(config.config_file_path).parent / "CITATION.cff")
+    except ValueError as error:
+        raise PluginError(str(error)) from error
+    return nav
+
+
 def on_page_markdown(markdown, page, config, files):
     try:
-        markdown, math, used = pages.process(markdown, page.file.src_uri, _state["results"], _state["figures"])
+        markdown, math, used = pages.process(markdown, page.file.src_uri, _state["results"], _state["figures"],
+                                             _state["numbering"], _state["bibliography"])
     except pages.PageError as error:
         raise PluginError(str(error)) from error
     _state["math"][page.file.src_uri] = math

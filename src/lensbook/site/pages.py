@@ -23,13 +23,19 @@ from typing import Any
 
 from latex2mathml.converter import convert
 
+from . import apparatus, citations
+
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})")
 INLINE_CODE = re.compile(r"(`+)(.+?)\1", re.S)
-DISPLAY_MATH = re.compile(r"^\$\$\s*\n(.+?)\n\s*\$\$\s*$", re.S | re.M)
+DISPLAY_MATH = apparatus.EQUATION
 INLINE_MATH = re.compile(r"\\\((.+?)\\\)", re.S)
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]\w*)\.([A-Za-z_][\w.]*)\s*(?::\s*([^}]*?))?\s*\}\}")
-FIGURE = re.compile(r"^!\[\]\(figures/([^)\s]+)\.svg\)[ \t]*$", re.M)
+FIGURE = apparatus.FIGURE_LINE
 TOKEN = "LBMATH{}Z"
+
+
+class Markdown(str):
+    """A placeholder value that is Markdown (a table, a code block): inserted as it is, not escaped."""
 
 
 class PageError(ValueError):
@@ -75,8 +81,8 @@ def to_mathml(latex: str, display: bool, page: str) -> str:
         raise PageError(f"{page}: cannot convert LaTeX {latex.strip()!r}: {error}") from error
 
 
-def lookup(results: dict[str, Any], name: str, field: str, spec: str | None, page: str) -> str:
-    """The formatted value of ``results[name].field`` for a placeholder."""
+def lookup(results: dict[str, Any], name: str, field: str, spec: str | None, page: str) -> tuple[Any, str]:
+    """The value of ``results[name].field`` for a placeholder, and its formatted text."""
     if name not in results:
         raise PageError(f"{page}: placeholder {{{{ {name}.{field} }}}} names an unknown "
                         f"experiment; known: {sorted(results)}")
@@ -90,14 +96,16 @@ def lookup(results: dict[str, Any], name: str, field: str, spec: str | None, pag
             raise PageError(f"{page}: placeholder {{{{ {name}.{field} }}}}: "
                             f"the result has no field {part!r}")
     try:
-        return format(value, spec or "")
+        return value, format(value, spec or "")
     except (TypeError, ValueError) as error:
         raise PageError(f"{page}: placeholder {{{{ {name}.{field}:{spec} }}}}: {error}") from error
 
 
-def figure_html(name: str, alt: str, caption: str) -> str:
+def figure_html(name: str, alt: str, caption: str, number: str = "") -> str:
     """The Markdown (with ``md_in_html``) that shows one figure in both palettes."""
     alt_text = alt.replace("[", "(").replace("]", ")").replace("\n", " ")
+    if number:
+        caption = f"**Figure {number}.** {caption}"
     return (
         f'<figure class="lb-figure" id="fig-{name}" markdown="block">\n'
         f"![{alt_text}](figures/{name}.svg#only-light)\n"
@@ -107,8 +115,9 @@ def figure_html(name: str, alt: str, caption: str) -> str:
     )
 
 
-def process(markdown: str, page: str, results: dict[str, Any],
-            figures: dict[str, Any]) -> tuple[str, list[str], list[str]]:
+def process(markdown: str, page: str, results: dict[str, Any], figures: dict[str, Any],
+            numbering: apparatus.Numbering | None = None,
+            bibliography: dict[str, citations.Reference] | None = None) -> tuple[str, list[str], list[str]]:
     """Rewrite one page's Markdown.
 
     Parameters
@@ -121,6 +130,12 @@ def process(markdown: str, page: str, results: dict[str, Any],
         Experiment name -> result object.
     figures : dict
         Figure name -> object with ``alt`` and ``caption`` attributes.
+    numbering : apparatus.Numbering, optional
+        The chapter's numbers; with it, figures, tables and equations are
+        numbered and ``[](#label)`` references resolved.
+    bibliography : dict, optional
+        Citation key -> reference; with it, ``[@key]`` citations are rendered
+        and the page's reference list appended.
 
     Returns
     -------
@@ -133,17 +148,48 @@ def process(markdown: str, page: str, results: dict[str, Any],
     """
     math: list[str] = []
     used: list[str] = []
+    equations = iter(numbering.equations.get(page, []) if numbering else [])
 
     def stash(mathml: str) -> str:
         math.append(mathml)
         return TOKEN.format(len(math) - 1)
 
+    def item(label: str) -> apparatus.Item:
+        if numbering is None or label not in numbering.items:
+            raise PageError(f"{page}: reference to unknown label {label!r}")
+        return numbering.items[label]
+
+    def equation(match: re.Match) -> str:
+        token = stash(to_mathml(match.group(1), True, page))
+        if numbering is None:
+            return f'\n<div class="lb-equation">{token}</div>\n'
+        eq = item(next(equations))
+        return (f'\n<div class="lb-equation" id="{eq.label}">{token}'
+                f'<span class="lb-eqno">({eq.number})</span></div>\n')
+
+    def table(match: re.Match) -> str:
+        tbl = item(match.group(2))
+        return f"**Table {tbl.number}.** {match.group(1)}\n{{: #{tbl.label} .lb-table-caption }}"
+
+    def value(match: re.Match) -> str:
+        raw, text = lookup(results, *match.groups(), page)
+        return text if isinstance(raw, Markdown) else html.escape(text, quote=False)
+
     def prose(text: str) -> str:
-        text = DISPLAY_MATH.sub(lambda m: "\n" + stash(to_mathml(m.group(1), True, page)) + "\n", text)
+        text = DISPLAY_MATH.sub(equation, text)
+        text = apparatus.TABLE_CAPTION.sub(table, text)
 
         def inline(part: str) -> str:
             part = INLINE_MATH.sub(lambda m: stash(to_mathml(m.group(1), False, page)), part)
-            return PLACEHOLDER.sub(lambda m: html.escape(lookup(results, *m.groups(), page), quote=False), part)
+            part = PLACEHOLDER.sub(value, part)
+            if numbering is not None:
+                part = apparatus.REFERENCE.sub(lambda m: apparatus.link(item(m.group(1)), page), part)
+            if bibliography is not None:
+                try:
+                    part = citations.render_citations(part, bibliography, page)
+                except ValueError as error:
+                    raise PageError(str(error)) from error
+            return part
 
         text = _outside_inline_code(text, inline)
 
@@ -152,19 +198,21 @@ def process(markdown: str, page: str, results: dict[str, Any],
             if name not in figures:
                 raise PageError(f"{page}: unknown figure {name!r}; known: {sorted(figures)}")
             used.append(name)
-            return figure_html(name, figures[name].alt, figures[name].caption)
+            number = item(f"fig-{name}").number if numbering is not None else ""
+            return figure_html(name, figures[name].alt, figures[name].caption, number)
 
         return FIGURE.sub(show, text)
 
-    out = "".join(chunk if is_code else prose(chunk) for is_code, chunk in split_code(markdown))
+    chunks = split_code(markdown)
+    out = "".join(chunk if is_code else prose(chunk) for is_code, chunk in chunks)
+    if bibliography is not None:
+        keys = citations.cited_keys("".join(c for is_code, c in chunks if not is_code))
+        out += citations.reference_list(keys, bibliography)
     return out, math, used
 
 
 def restore_math(html_text: str, math: list[str]) -> str:
     """Put the MathML back where ``process`` left its tokens."""
     for i, mathml in enumerate(math):
-        token = TOKEN.format(i)
-        if "display=\"block\"" in mathml:
-            html_text = html_text.replace(f"<p>{token}</p>", f'<div class="lb-equation">{mathml}</div>')
-        html_text = html_text.replace(token, mathml)
+        html_text = html_text.replace(TOKEN.format(i), mathml)
     return html_text
