@@ -95,3 +95,25 @@ def test_instant_navigation_keeps_equations(context, served_site):
     box = page.eval_on_selector("article math", "e => e.getBoundingClientRect().width")
     assert box > 0 and not errors
     page.close()
+
+
+def test_print_gives_clean_pages(context, served_site):
+    """Print a chapter page to PDF: no navigation chrome, every figure there, no code line cut off."""
+    source = (Path(__file__).resolve().parents[1] / "docs" / "cnn.md").read_text(encoding="utf-8")
+    expected_figures = source.count("\n![](figures/")
+    page, _, _ = visit(context, served_site + "/cnn/")
+    page.emulate_media(media="print")
+    chrome = page.eval_on_selector_all(
+        ".md-header, .md-sidebar--primary, .md-footer, .md-search",
+        "els => els.filter(e => getComputedStyle(e).display !== 'none').length")
+    assert chrome == 0, "navigation chrome is printed"
+    printed_figures = page.eval_on_selector_all(
+        "figure.lb-figure", "els => els.filter(e => e.querySelector('img').offsetParent !== null"
+        " || [...e.querySelectorAll('img')].some(i => i.getBoundingClientRect().height > 0)).length")
+    assert printed_figures == expected_figures >= 1
+    clipped = page.eval_on_selector_all(
+        "pre > code", "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).length")
+    assert clipped == 0, f"{clipped} code blocks are cut off in print"
+    pdf = page.pdf(format="A4", print_background=False)
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 1
+    page.close()
