@@ -1,9 +1,12 @@
-"""``make bench``: how long the site takes to build, cold and warm, and each figure.
+"""``make bench``: how long the site takes to build, cold and warm, and each figure,
+then every ``bench_*`` function of ``lensbook.experiments`` (wall-clock costs that
+pages describe by deterministic counts, such as attention against sequence length).
 
 Wall-clock numbers live here and in notes, never on the site: a site built
 twice must not differ because a timer did.
 
-Usage: ``python -m lensbook.site.bench [--keep]``.
+Usage: ``python -m lensbook.site.bench [--no-build] [--only NAME ...]``.
+A ``bench_*`` function takes no arguments and returns a list of dicts (rows).
 """
 
 from __future__ import annotations
@@ -33,9 +36,53 @@ def build(cache: Path, site: Path) -> tuple[float, str]:
     return seconds, proc.stdout + proc.stderr
 
 
+def micro_benchmarks() -> dict[str, object]:
+    """Every ``bench_*`` function in the modules of ``lensbook.experiments``."""
+    import importlib
+    import pkgutil
+
+    import lensbook.experiments as package
+
+    found = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"lensbook.experiments.{info.name}")
+        for name, function in sorted(vars(module).items()):
+            if name.startswith("bench_") and callable(function) and function.__module__ == module.__name__:
+                found[f"{info.name}.{name}"] = function
+    return found
+
+
+def print_rows(rows: list[dict]) -> None:
+    """Print a list of dicts as an aligned table."""
+    if not rows:
+        print("  (no rows)")
+        return
+    columns = list(rows[0])
+    cells = [[f"{row[c]:.4g}" if isinstance(row[c], float) else str(row[c]) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    print("  " + "  ".join(c.rjust(w) for c, w in zip(columns, widths)))
+    for r in cells:
+        print("  " + "  ".join(v.rjust(w) for v, w in zip(r, widths)))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.parse_args(argv)
+    parser.add_argument("--no-build", action="store_true", help="skip the cold and warm builds")
+    parser.add_argument("--only", nargs="*", default=None, help="run only these bench_* functions")
+    args = parser.parse_args(argv)
+    if not args.no_build:
+        build_benchmark()
+    benches = micro_benchmarks()
+    for name, function in benches.items():
+        if args.only is not None and name not in args.only and name.split(".")[-1] not in args.only:
+            continue
+        print(f"\n{name}", flush=True)
+        start = time.perf_counter()
+        print_rows(function())
+        print(f"  ({time.perf_counter() - start:.1f} s)")
+
+
+def build_benchmark() -> None:
     with tempfile.TemporaryDirectory(prefix="lensbook-bench-") as tmp:
         cache, site = Path(tmp) / "cache", Path(tmp) / "site"
         print("cold build (empty figure cache) ...", flush=True)

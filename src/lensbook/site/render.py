@@ -18,7 +18,7 @@ import multiprocessing
 import os
 import pickle
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,17 +100,22 @@ def run_experiments(names: list[str], cache_dir: Path, workers: int | None = Non
             out[name] = (result, seconds, False)
     elif missing:
         n = max(1, min(len(missing), workers or os.cpu_count() or 1))
+        log.info(f"lensbook: running {len(missing)} experiment(s) in {n} worker(s): {', '.join(missing)}")
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(n, mp_context=context, initializer=_worker_init,
                                  initargs=(str(cache_dir),)) as pool:
-            futures = {name: pool.submit(_run_one, name) for name in missing}
-            for name, future in futures.items():
+            futures = {pool.submit(_run_one, name): name for name in missing}
+            for done, future in enumerate(as_completed(futures), start=1):
+                name = futures[future]
                 try:
                     result, seconds = future.result()
                 except Exception as error:
+                    for other in futures:
+                        other.cancel()
                     raise FigureError(f"experiment {name!r} failed: {type(error).__name__}: {error}") from error
                 missing[name].write_bytes(pickle.dumps((result, seconds)))
                 out[name] = (result, seconds, False)
+                log.info(f"lensbook: experiment {name} done in {seconds:.1f} s ({done}/{len(missing)})")
     return out
 
 
