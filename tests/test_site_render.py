@@ -20,13 +20,13 @@ def test_dependencies_follow_relative_imports():
 
 
 def test_same_code_gives_same_bytes_in_fresh_caches(tmp_path):
-    a = render.render_figures(["gata-scan"], cache_dir=tmp_path / "a", workers=1)["gata-scan"]
-    b = render.render_figures(["gata-scan"], cache_dir=tmp_path / "b", workers=1)["gata-scan"]
+    a = render.render_figures(["gata-scan"], cache_dir=tmp_path / "a", workers=0)["gata-scan"]
+    b = render.render_figures(["gata-scan"], cache_dir=tmp_path / "b", workers=0)["gata-scan"]
     assert not a.cached and not b.cached
     assert a.svg == b.svg
     assert b"<svg" in a.svg["light"] and a.svg["light"] != a.svg["dark"]
     assert b"Date" not in a.svg["light"]
-    again = render.render_figures(["gata-scan"], cache_dir=tmp_path / "a", workers=1)["gata-scan"]
+    again = render.render_figures(["gata-scan"], cache_dir=tmp_path / "a", workers=0)["gata-scan"]
     assert again.cached and again.svg == a.svg
 
 
@@ -43,7 +43,7 @@ def test_a_failing_figure_stops_with_its_name(tmp_path, monkeypatch):
     monkeypatch.setitem(figures.FIGURES, "broken-figure",
                         figures.FigureSpec("broken-figure", "gata_scan", broken, str, str))
     with pytest.raises(render.FigureError, match=r"figure 'broken-figure' failed: RuntimeError: boom"):
-        render.render_figures(["broken-figure"], cache_dir=tmp_path, workers=1)
+        render.render_figures(["broken-figure"], cache_dir=tmp_path, workers=0)
 
 
 def test_a_failing_experiment_stops_with_its_name(tmp_path, monkeypatch):
