@@ -1,0 +1,392 @@
+"""Accuracy against enhancer-promoter distance: a CNN, an LSTM and a Transformer.
+
+The chapter's thesis in one experiment (docs/transformer.md, and reused by
+docs/choosing.md). On ``lensbook.tasks.long_range.LongRangeTask`` three
+models share one motif stem and all read out at the promoter's bin; they
+differ only in how information reaches that bin:
+
+* a CNN head whose receptive field covers a fixed window around the promoter;
+* a bidirectional LSTM head that carries information bin by bin;
+* one attention layer (``HybridTransformer``) that reaches every bin in one step.
+
+The stem is pretrained once to mark, per bin, where the enhancer and the
+promoter motifs start, then frozen, so that every head starts from the same
+motif evidence and the comparison isolates the question being taught: how
+information reaches the promoter. Each head is trained for the same number
+of steps on fresh batches, with several seeds; AUROC and accuracy are
+measured per distance band next to the oracle's. The Transformers' attention
+is read on the same test set (``lensbook.experiments.transformer.read_attention``),
+so the page's attention numbers come from the very models in the distance figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .. import metrics
+from .._validate import require
+from ..models.long_range_heads import CNNHead, LSTMHead
+from ..models.transformer import HybridConfig, HybridOutput, HybridTransformer, MotifStem
+from ..tasks.long_range import LongRangeTask, Sites
+from ..train import TrainLog, seeded, train
+from .registry import experiment
+from .transformer import AttentionReading, read_attention, summarise_readings
+
+#: The three heads, in the order the page names them.
+MODELS = ("CNN", "LSTM", "Transformer")
+#: The build's training budget for every head (steps, batch, learning rate).
+STEPS, BATCH, LR = 350, 32, 1e-2
+#: Forget-gate bias of the LSTM head at initialisation.
+FORGET_BIAS = 3.0
+
+
+def pretrain_stem(task: LongRangeTask, *, bin_size: int = 40, steps: int = 300, batch: int = 32,
+                  lr: float = 3e-2, seed: int = 0) -> MotifStem:
+    """Train a two-filter ``MotifStem`` to mark the bins where the enhancer and promoter start.
+
+    Each bin gets two binary targets (enhancer starts here, promoter starts
+    here), trained with a weighted cross-entropy (the rare positive bins count
+    20 times). The returned stem is frozen (no gradients) and in eval mode.
+
+    Parameters
+    ----------
+    task : LongRangeTask
+        Where the batches come from.
+    bin_size : int, optional
+        Base pairs per bin. Default is 40.
+    steps, batch : int, optional
+        Training steps and sequences per step. Defaults are 300 and 32.
+    lr : float, optional
+        Learning rate. Default is 3e-2.
+    seed : int, optional
+        Seeds the filters' initialisation and the batches. Default is 0.
+    """
+    with seeded(seed):
+        stem = MotifStem(2, len(task.enhancer), bin_size)
+    bins = stem.bins(task.length)
+    promoter_bin = task.promoter_start // bin_size
+
+    class _Logits(nn.Module):  # train the scores before the sigmoid
+        def __init__(self) -> None:
+            super().__init__()
+            self.stem = stem
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.stem.logits(x)
+
+    def sample(generator: torch.Generator, step: int) -> tuple[torch.Tensor, torch.Tensor]:
+        sites = task.sample_sites(batch, generator)
+        target = torch.zeros(batch, 2, bins)
+        has = torch.nonzero(sites.enhancer_start >= 0).flatten()
+        target[has, 0, sites.enhancer_start[has] // bin_size] = 1.0
+        target[:, 1, promoter_bin] = 1.0
+        return sites.x, target
+
+    weight = torch.full((1, 2, 1), 20.0)
+    train(_Logits(), sample, lambda out, y: F.binary_cross_entropy_with_logits(out, y, pos_weight=weight),
+          steps=steps, lr=lr, seed=seed)
+    stem.requires_grad_(False)
+    return stem.eval()
+
+
+def build_head(kind: str, stem: MotifStem, readout_bin: int, seed: int) -> nn.Module:
+    """A fresh ``"CNN"``, ``"LSTM"`` or ``"Transformer"`` head on ``stem``, initialised from ``seed``."""
+    require(kind in MODELS, "kind", kind, f"one of {MODELS}")
+    with seeded(seed):
+        if kind == "CNN":
+            return CNNHead(stem, readout_bin)
+        if kind == "LSTM":
+            return LSTMHead(stem, readout_bin, forget_bias=FORGET_BIAS)
+        config = HybridConfig(channels=stem.channels, kernel=stem.kernel, bin_size=stem.bin_size,
+                              readout_bin=readout_bin)
+        return HybridTransformer(config, stem)
+
+
+def logits(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """The model's logit per sequence, ``(N,)``, without gradients (the mode is restored)."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            out = model(x)
+    finally:
+        model.train(was_training)
+    return out.logit if isinstance(out, HybridOutput) else out
+
+
+def train_head(kind: str, stem: MotifStem, task: LongRangeTask, *, seed: int, steps: int = STEPS,
+               batch: int = BATCH, lr: float = LR) -> tuple[nn.Module, TrainLog]:
+    """Build and train one head on fresh batches; the stem stays frozen."""
+    model = build_head(kind, stem, task.promoter_start // stem.bin_size, seed)
+
+    def loss(out, y: torch.Tensor) -> torch.Tensor:
+        return F.binary_cross_entropy_with_logits(out.logit if isinstance(out, HybridOutput) else out, y)
+
+    log = train(model, lambda generator, step: task.sample(batch, generator), loss,
+                steps=steps, lr=lr, seed=seed)
+    return model, log
+
+
+def make_test_set(task: LongRangeTask, n_positive: int = 1000, n_negative: int = 1000, seed: int = 2024) -> Sites:
+    """A fixed test set: positives at uniform distances, then negatives."""
+    generator = torch.Generator().manual_seed(seed)
+    positive = task.sample_sites(n_positive, generator, positive=True)
+    negative = task.sample_sites(n_negative, generator, positive=False)
+    return Sites(*(torch.cat([a, b]) for a, b in zip(positive, negative)))
+
+
+def steps_to_learn(log: TrainLog, window: int = 25, threshold: float = 0.5) -> int:
+    """First step at which the mean loss of the last ``window`` steps is below ``threshold``; -1 if never.
+
+    Chance level is log 2 = 0.693; a run that stays above 0.5 sat on the plateau.
+    """
+    losses = np.asarray(log.losses)
+    if losses.size < window:
+        return -1
+    running = np.convolve(losses, np.ones(window) / window, mode="valid")
+    below = np.nonzero(running < threshold)[0]
+    return int(below[0] + window - 1) if below.size else -1
+
+
+def band_scores(scores: torch.Tensor, sites: Sites, edges: tuple[int, ...]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """AUROC and balanced accuracy per distance band, each band's positives against all negatives.
+
+    Balanced accuracy is (sensitivity on the band + specificity) / 2 at
+    threshold 0 on the logit (log-odds).
+    """
+    negative = sites.y == 0
+    specificity = float((scores[negative] <= 0).float().mean())
+    aurocs, accuracies = [], []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        last = hi == edges[-1]
+        band = (sites.distance >= lo) & ((sites.distance <= hi) if last else (sites.distance < hi))
+        select = band | negative
+        aurocs.append(metrics.auroc(scores[select], sites.y[select]))
+        accuracies.append((float((scores[band] > 0).float().mean()) + specificity) / 2)
+    return tuple(aurocs), tuple(accuracies)
+
+
+@dataclass(frozen=True)
+class DistanceResult:
+    """AUROC and accuracy against enhancer-promoter distance for each head and seed.
+
+    Arrays are nested tuples indexed ``[model][seed][band]`` (models in
+    ``MODELS`` order). Band ``b`` holds distances ``band_edges[b]`` to
+    ``band_edges[b + 1]`` bp (the last band includes its upper edge).
+    """
+
+    models: tuple[str, ...]
+    seeds: tuple[int, ...]
+    band_edges: tuple[int, ...]
+    auroc: tuple[tuple[tuple[float, ...], ...], ...]
+    accuracy: tuple[tuple[tuple[float, ...], ...], ...]
+    overall_auroc: tuple[tuple[float, ...], ...]
+    overall_accuracy: tuple[tuple[float, ...], ...]
+    learned_at: tuple[tuple[int, ...], ...]
+    parameters: tuple[int, ...]
+    oracle_auroc: tuple[float, ...]
+    oracle_accuracy: tuple[float, ...]
+    oracle_overall_auroc: float
+    oracle_overall_accuracy: float
+    stem_auroc: float
+    length: int
+    promoter_start: int
+    bin_size: int
+    bins: int
+    cnn_receptive_field_bins: int
+    cnn_reach_bp: int
+    steps: int
+    batch: int
+    lr: float
+    forget_bias: float
+    n_test: int
+    n_selection: int = 0
+    attention: AttentionReading | None = None
+
+    @property
+    def band_centres(self) -> tuple[float, ...]:
+        return tuple((a + b) / 2 for a, b in zip(self.band_edges[:-1], self.band_edges[1:]))
+
+    def mean_auroc(self, model: str) -> tuple[float, ...]:
+        """Per band, the mean AUROC over seeds of ``model``."""
+        return tuple(float(v) for v in np.mean(self.auroc[self.models.index(model)], axis=0))
+
+    def _overall(self, model: str, which: str) -> float:
+        return float(np.mean(getattr(self, which)[self.models.index(model)]))
+
+    # one attribute per number the page quotes (placeholders take attributes, not calls)
+    @property
+    def cnn_auroc(self) -> float:
+        return self._overall("CNN", "overall_auroc")
+
+    @property
+    def lstm_auroc(self) -> float:
+        return self._overall("LSTM", "overall_auroc")
+
+    @property
+    def transformer_auroc(self) -> float:
+        return self._overall("Transformer", "overall_auroc")
+
+    @property
+    def cnn_accuracy(self) -> float:
+        return self._overall("CNN", "overall_accuracy")
+
+    @property
+    def lstm_accuracy(self) -> float:
+        return self._overall("LSTM", "overall_accuracy")
+
+    @property
+    def transformer_accuracy(self) -> float:
+        return self._overall("Transformer", "overall_accuracy")
+
+    @property
+    def cnn_near_auroc(self) -> float:
+        """Mean CNN AUROC over the bands entirely within its reach."""
+        inside = [i for i, hi in enumerate(self.band_edges[1:]) if hi <= self.cnn_reach_bp]
+        values = self.mean_auroc("CNN")
+        return float(np.mean([values[i] for i in inside])) if inside else float("nan")
+
+    @property
+    def cnn_far_auroc(self) -> float:
+        """Mean CNN AUROC over the bands entirely beyond its reach."""
+        outside = [i for i, lo in enumerate(self.band_edges[:-1]) if lo > self.cnn_reach_bp]
+        values = self.mean_auroc("CNN")
+        return float(np.mean([values[i] for i in outside])) if outside else float("nan")
+
+    def _learned(self, model: str) -> tuple[int, ...]:
+        return self.learned_at[self.models.index(model)]
+
+    @property
+    def lstm_learned_first(self) -> int:
+        """Earliest step, over seeds, at which the LSTM's running loss fell below 0.5 (-1: never)."""
+        return min(self._learned("LSTM"))
+
+    @property
+    def lstm_learned_last(self) -> int:
+        return max(self._learned("LSTM"))
+
+    @property
+    def transformer_learned_first(self) -> int:
+        return min(self._learned("Transformer"))
+
+    @property
+    def transformer_learned_last(self) -> int:
+        return max(self._learned("Transformer"))
+
+    @property
+    def cnn_parameters(self) -> int:
+        return self.parameters[self.models.index("CNN")]
+
+    @property
+    def lstm_parameters(self) -> int:
+        return self.parameters[self.models.index("LSTM")]
+
+    @property
+    def transformer_parameters(self) -> int:
+        return self.parameters[self.models.index("Transformer")]
+
+    @property
+    def worst_band_auroc(self) -> dict[str, float]:
+        """Per model, the lowest band AUROC of any seed."""
+        return {m: float(np.min(self.auroc[i])) for i, m in enumerate(self.models)}
+
+    @property
+    def min_distance(self) -> int:
+        return self.band_edges[0]
+
+    @property
+    def max_distance(self) -> int:
+        return self.band_edges[-1]
+
+    @property
+    def n_seeds(self) -> int:
+        return len(self.seeds)
+
+
+def accuracy_vs_distance(task: LongRangeTask | None = None, *, seeds: tuple[int, ...] = (0, 1, 2),
+                         models: tuple[str, ...] = MODELS, steps: int = STEPS, batch: int = BATCH,
+                         lr: float = LR, band: int = 100, bin_size: int = 40, stem_steps: int = 300,
+                         n_test: int = 1000) -> DistanceResult:
+    """Train every head with every seed and score it per distance band.
+
+    Parameters
+    ----------
+    task : LongRangeTask, optional
+        Default is ``LongRangeTask()`` (1,000 bp, promoter at 800, distances 50-750).
+    seeds : tuple of int, optional
+        One trained model per seed and head. Default is (0, 1, 2).
+    models : tuple of str, optional
+        A subset of ``MODELS``. Default is all three.
+    steps, batch, lr : optional
+        The training budget of every head. Defaults are ``STEPS``, ``BATCH``, ``LR``.
+    band : int, optional
+        Width of the distance bands in bp. Default is 100.
+    bin_size : int, optional
+        The stem's bin size in bp. Default is 40.
+    stem_steps : int, optional
+        Pretraining steps of the shared stem. Default is 300.
+    n_test : int, optional
+        Positives and negatives in the test set (each). Default is 1000.
+
+    Returns
+    -------
+    DistanceResult
+    """
+    task = task or LongRangeTask()
+    require(len(seeds) >= 1, "seeds", seeds, "at least one seed")
+    require(set(models) <= set(MODELS) and len(models) >= 1, "models", models, f"a subset of {MODELS}")
+    require(isinstance(band, int) and band >= 1, "band", band, "an int >= 1")
+    edges = tuple(range(task.min_distance, task.max_distance, band)) + (task.max_distance,)
+    stem = pretrain_stem(task, bin_size=bin_size, steps=stem_steps)
+    sites = make_test_set(task, n_test, n_test)
+    selection = make_test_set(task, 200, 200, seed=7)       # where each hybrid's attention head is chosen
+    with torch.no_grad():
+        stem_score = stem(sites.x)[:, 0].amax(dim=1)          # best enhancer bin of each sequence
+    oracle = task.oracle(sites.x)
+    oracle_auroc, oracle_accuracy = band_scores(oracle, sites, edges)
+    auroc, accuracy, overall_auroc, overall_accuracy, learned, parameters = [], [], [], [], [], []
+    readings = []
+    readout_bin = task.promoter_start // bin_size
+    for kind in models:
+        rows = ([], [], [], [], [])
+        for seed in seeds:
+            model, log = train_head(kind, stem, task, seed=seed, steps=steps, batch=batch, lr=lr)
+            scores = logits(model, sites.x)
+            if kind == "Transformer":
+                readings.append(read_attention(model, sites, selection))
+            a, b = band_scores(scores, sites, edges)
+            for row, value in zip(rows, (a, b, metrics.auroc(scores, sites.y),
+                                         metrics.accuracy((scores > 0).float(), sites.y), steps_to_learn(log))):
+                row.append(value)
+        for out, row in zip((auroc, accuracy, overall_auroc, overall_accuracy, learned), rows):
+            out.append(tuple(row))
+        parameters.append(sum(p.numel() for p in model.parameters() if p.requires_grad))
+    cnn = CNNHead(stem, readout_bin)
+    half = cnn.receptive_field_bins // 2
+    # the earliest enhancer start whose bin the CNN still sees: (readout_bin - half) * bin_size
+    reach = task.promoter_start - (readout_bin - half) * bin_size
+    return DistanceResult(
+        models=tuple(models), seeds=tuple(seeds), band_edges=edges,
+        auroc=tuple(auroc), accuracy=tuple(accuracy),
+        overall_auroc=tuple(overall_auroc), overall_accuracy=tuple(overall_accuracy),
+        learned_at=tuple(learned), parameters=tuple(parameters),
+        oracle_auroc=oracle_auroc, oracle_accuracy=oracle_accuracy,
+        oracle_overall_auroc=metrics.auroc(oracle, sites.y),
+        oracle_overall_accuracy=metrics.accuracy((oracle > 0).float(), sites.y),
+        stem_auroc=metrics.auroc(stem_score, sites.y),
+        length=task.length, promoter_start=task.promoter_start, bin_size=bin_size,
+        bins=stem.bins(task.length), cnn_receptive_field_bins=cnn.receptive_field_bins, cnn_reach_bp=reach,
+        steps=steps, batch=batch, lr=lr, forget_bias=FORGET_BIAS, n_test=n_test, n_selection=len(selection.y),
+        attention=summarise_readings(tuple(seeds), readings) if readings else None,
+    )
+
+
+@experiment("long_range")
+def long_range() -> DistanceResult:
+    """The build's run: three heads, three seeds, the default task and budget."""
+    return accuracy_vs_distance()

@@ -1,0 +1,1 @@
+"""Models: one small nn.Module per concept, one architecture per file."""
