@@ -1,0 +1,60 @@
+"""Figures of the choosing page (docs/choosing.md, section 4.5): the lens matrix, seed by seed."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..experiments.matrix import LABELS, MatrixResult
+from . import style
+from .registry import figure
+
+#: One colour per lens, the same on every panel.
+COLOURS = {"fully-connected": "C6", "cnn": "C0", "lstm": "C2", "transformer": "C1"}
+
+
+def _alt(r: MatrixResult) -> str:
+    parts = []
+    for task in r.tasks:
+        best = r.best(task)
+        parts.append(f"{task}: best {LABELS[best.architecture]}, {best.metric} {best.mean:.2f} "
+                     f"against the oracle's {best.oracle:.2f}")
+    return (f"Four panels, one per task, each showing the held-out score of every seed ({len(r.seeds)}) "
+            f"of the four lenses beside the oracle's score. " + "; ".join(parts) + ".")
+
+
+def _caption(r: MatrixResult) -> str:
+    budget = dict(r.budgets)[r.tasks[0]]
+    same = all(b == budget for _, b in r.budgets)
+    spent = (f"{budget.steps} steps of {budget.batch} fresh sequences (AdamW, learning rate {budget.lr:g})"
+             if same else "the budget listed per task")
+    return (f"The lens matrix. Each dot is one seed's score on a held-out set, the bar its mean; the dashed "
+            f"line is the oracle (the best any model can do), the dotted line chance. Every lens got the same "
+            f"budget, {spent}. {r.disagreements}")
+
+
+@figure("lens-matrix", experiment="lens_matrix", alt=_alt, caption=_caption)
+def lens_matrix(r: MatrixResult) -> Figure:
+    """Score of each seed, per task and lens, against the oracle and chance."""
+    fig, axes = style.new_figure(8.0, 2.9, ncols=len(r.tasks), squeeze=False)
+    for ax, task in zip(axes[0], r.tasks):
+        cells = [r.cell(task, a) for a in r.architectures]
+        chance = 0.5 if cells[0].metric == "AUROC" else 0.0
+        for i, c in enumerate(cells):
+            colour = COLOURS[c.architecture]
+            offsets = np.linspace(-0.15, 0.15, len(c.scores))
+            ax.scatter(i + offsets, c.scores, s=16, color=colour, zorder=3)
+            ax.plot([i - 0.3, i + 0.3], [c.mean, c.mean], color=colour, lw=2.2, zorder=2)
+        ax.axhline(cells[0].oracle, color=style.ink(), ls="--", lw=1)
+        ax.axhline(chance, color=style.ink(), ls=":", lw=1)
+        low = min(chance, min(min(c.scores) for c in cells))
+        ax.set_ylim(low - 0.05, 1.02)
+        ax.set_xticks(range(len(cells)), [LABELS[c.architecture].replace("Fully connected", "FC")
+                                          for c in cells], rotation=35, ha="right")
+        ax.set_title(task, fontsize=10)
+        ax.set_ylabel(cells[0].metric)
+        ax.grid(axis="y", alpha=0.6)
+        ax.set_axisbelow(True)
+    axes[0][0].annotate("oracle", xy=(-0.4, r.cell(r.tasks[0], r.architectures[0]).oracle),
+                        xytext=(0, 3), textcoords="offset points", fontsize=8, color=style.ink())
+    return fig

@@ -1,0 +1,83 @@
+"""The figure of the chapter's opening (docs/index.md): three lenses on one sequence."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from ..experiments.matrix import LensView, MatrixResult
+from . import style
+from .registry import figure
+
+
+def _alt(r: MatrixResult) -> str:
+    v = r.view
+    a, b = v.motif_names
+    return (f"Three panels over one {v.sequence_length}-bp sequence with a {a} site at base {v.pos_a} and a "
+            f"{b} site at base {v.pos_b}, {v.distance:g} bp apart (centre to centre). Top: the CNN's "
+            f"{len(v.filters)} most active filters along the sequence; the strongest peaks at base "
+            f"{v.cnn_peak} ({v.site(v.cnn_peak)}). Middle: {len(v.units)} LSTM hidden units along the bins; "
+            f"they change most near base {v.lstm_jump} ({v.site(v.lstm_jump, v.pool)}). Bottom: the "
+            f"Transformer's attention row from the {b} bin puts {v.attention_to_a:.2f} of its weight on the "
+            f"{a} bin (uniform would be {v.uniform:.3f}).")
+
+
+def _caption(r: MatrixResult) -> str:
+    v = r.view
+    a, b = v.motif_names
+    cells = {arch: r.cell("motif-pair", arch) for arch in ("cnn", "lstm", "transformer")}
+    scores = ", ".join(f"{name} {cells[arch].scores[0]:.2f}" for arch, name in
+                       (("cnn", "CNN"), ("lstm", "LSTM"), ("transformer", "Transformer")))
+    return (f"Three lenses on one sequence of the motif-pair task (a {a} and a {b} site within 100 bp), "
+            f"seed {r.seeds[0]} of the [lens matrix](choosing.md#the-lens-matrix). Macro: the CNN's filter "
+            f"maps, base by base, each scaled to its own maximum. Telephoto: the LSTM's hidden state, bin by bin ({v.pool} bp per bin). "
+            f"Fisheye: where the {b} bin looks, one attention row. Shaded: the planted sites. The models' "
+            f"held-out AUROC on the task: {scores}.")
+
+
+def _sites(ax, v: LensView) -> None:
+    for start, width, colour in zip((v.pos_a, v.pos_b), v.motif_widths, ("C1", "C2")):
+        ax.axvspan(start, start + width, color=colour, alpha=0.25, lw=0)
+
+
+@figure("three-lenses", experiment="lens_matrix", alt=_alt, caption=_caption)
+def three_lenses(r: MatrixResult) -> Figure:
+    """CNN feature maps, LSTM hidden states and a Transformer attention row on one sequence."""
+    v = r.view
+    a, b = v.motif_names
+    fig, (ax1, ax2, ax3) = style.new_figure(7.5, 5.6, nrows=3, sharex=True)
+    centres = v.bin_centres
+    # macro: the CNN's feature maps at base resolution
+    extent = (0, v.sequence_length, len(v.filters) - 0.5, -0.5)
+    scaled = v.feature_map / np.maximum(v.feature_map.max(axis=1, keepdims=True), 1e-12)
+    ax1.imshow(scaled, aspect="auto", interpolation="nearest", extent=extent, cmap=style.cmap(),
+               vmin=0, vmax=1)
+    ax1.set_yticks(range(len(v.filters)), [f"filter {f}" for f in v.filters], fontsize=8)
+    ax1.set_title("CNN (macro): its most active filters, base by base", fontsize=10, loc="left")
+    for start, width, colour in zip((v.pos_a, v.pos_b), v.motif_widths, ("C1", "C2")):
+        ax1.axvline(start, color=colour, lw=1.2)
+        ax1.axvline(start + width, color=colour, lw=1.2)
+    # telephoto: the LSTM's hidden units along the bins
+    _sites(ax2, v)
+    for k, unit in enumerate(v.units):
+        ax2.plot(centres, v.hidden[k], marker="o", ms=2.5, lw=1.2, color=f"C{(k + 3) % 7}",
+                 label=f"unit {unit}")
+    ax2.set_ylabel("hidden state")
+    ax2.set_title(f"LSTM (telephoto): its {len(v.units)} most variable hidden units, bin by bin",
+                  fontsize=10, loc="left")
+    ax2.grid(axis="y", alpha=0.6)
+    # fisheye: one attention row
+    _sites(ax3, v)
+    colours = ["C1" if t == v.bin_a else ("C2" if t == v.query_bin else "C0") for t in range(len(v.attention))]
+    ax3.bar(centres, v.attention, width=v.pool * 0.8, color=colours)
+    ax3.axhline(v.uniform, color=style.ink(), ls=":", lw=1)
+    ax3.set_ylabel("attention weight")
+    ax3.set_xlabel("position along the sequence (bp, 0-based)")
+    ax3.set_title(f"Transformer (fisheye): where the {b} bin attends", fontsize=10, loc="left")
+    ax3.set_xlim(0, v.sequence_length)
+    handles = [Patch(color="C1", alpha=0.6, label=f"{a} site"), Patch(color="C2", alpha=0.6, label=f"{b} site")]
+    ax3.legend(handles=handles, loc="upper left", fontsize=8)
+    ax3.grid(axis="y", alpha=0.6)
+    ax3.set_axisbelow(True)
+    return fig
