@@ -37,3 +37,83 @@ def test_sequence_shorter_than_motif_is_rejected():
 def test_bad_character_is_rejected_with_position():
     with pytest.raises(ValueError, match="position 2"):
         scan_motif("ATXGATAAG", "GATAAG")
+
+
+# --- the trained motif CNN ----------------------------------------------------------------------
+
+import numpy as np  # noqa: E402
+
+from lensbook import motifs  # noqa: E402
+from lensbook.experiments import cnn as experiments  # noqa: E402
+from lensbook.tasks.motif import MOTIF_IDS  # noqa: E402
+
+
+def test_matching_rule():
+    gata5 = motifs.load_jaspar("MA0766.3")
+    assert experiments._rule(gata5, "MA0766.3", "GATA5", ("C4-GATA-related",)) == "same matrix"
+    assert experiments._rule(gata5, "MA9999.1", "Gata5", ()) == "same TF"
+    assert experiments._rule(gata5, "MA0482.3", "GATA4", ("C4-GATA-related",)) == "same family"
+    assert experiments._rule(gata5, "MA0108.3", "TBP", ("TBP-related factors",)) == "none"
+
+
+def test_ism_of_a_linear_score_is_the_weight_difference():
+    w = torch.arange(4 * 6, dtype=torch.float32).reshape(4, 6)
+    x = dna.one_hot("GATAAG")
+    delta = experiments._ism(lambda v: (v * w).sum(dim=(1, 2)), x)
+    ref = x.argmax(dim=0)
+    expected = (w - w[ref, torch.arange(6)]).numpy()
+    assert delta.shape == (4, 6)
+    assert np.allclose(delta, expected)
+    assert np.allclose(delta[ref.numpy(), np.arange(6)], 0.0)
+
+
+def _fake_tomtom(queries, targets):
+    """Stand-in for memelite: query i's rank-1 match is planted motif i % 3, p = 1e-9."""
+    ids = [t.matrix_id for t in targets]
+    p = np.full((len(queries), len(targets)), 0.5)
+    for i in range(len(queries)):
+        p[i, ids.index(MOTIF_IDS[i % 3])] = 1e-9
+    zeros = np.zeros_like(p, dtype=int)
+    return motifs.TomtomHits(p_values=p, offsets=zeros, overlaps=zeros + 8, strands=zeros)
+
+
+@pytest.fixture
+def one_thread():
+    """Small tensors train fastest on one thread (as the build's workers do); restored afterwards."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_motif_cnn_end_to_end_with_a_stand_in_for_tomtom(monkeypatch, one_thread):
+    monkeypatch.setattr(motifs, "tomtom", _fake_tomtom)
+    r = experiments.motif_cnn(steps=150, n_test=600, seed=0)
+    assert r.motif_ids == MOTIF_IDS and len(r.cnn_auroc) == len(r.oracle_auroc) == 3
+    assert all(0.5 < a <= 1.0 for a in r.cnn_auroc + r.oracle_auroc)
+    assert len(r.filters) == r.n_filters == 8
+    searched = [f for f in r.filters if f.searched]
+    assert all(f.information >= experiments.MIN_INFORMATION for f in searched)
+    assert all(f.match_id in MOTIF_IDS and f.p_value == 1e-9 for f in searched)
+    for rec in r.recoveries:
+        if rec.filter >= 0:
+            assert rec.rule == "same matrix" and rec.recovered and rec.planted_rank == 1
+    assert r.tomtom_table.count("\n") == 2 + 3 - 1 and r.auroc_table.count("\n") == 4
+    assert r.example_maps.shape == (8, 200 - r.width + 1)
+    assert [name for name, _, _ in r.example_sites] == list(r.motif_names)
+    for (name, start, _), rec in zip(r.example_sites, r.recoveries):
+        assert r.example[start:start + len(rec.consensus)] == rec.consensus
+    assert r.ism_cnn.shape == r.ism_oracle.shape == (4, 200)
+    assert r.ism_oracle_drop > 0 and r.ism_drop == -r.ism_cnn.min() and r.ism_name == "GATA5"
+    assert r.ism_outside_drop <= r.ism_drop
+    site = r.ism_sequence[r.ism_start:r.ism_start + r.ism_width]
+    assert len(site) == 8 and r.ism_start >= 0
+
+
+def test_deepsea_parameters_experiment():
+    r = experiments.deepsea_parameters()
+    assert r.total == 52_843_119
+    assert r.names == ("conv1", "conv2", "conv3", "fc", "out")
+    assert abs(r.fc_share - 47_064_925 / 52_843_119) < 1e-12
+    assert 0.906 < r.dense_share < 0.907 and abs(r.conv_share + r.dense_share - 1) < 1e-12
+    assert r.fc_inputs == 960 * 53
