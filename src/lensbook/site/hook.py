@@ -35,8 +35,9 @@ def on_nav(nav, config, files):
     try:
         _state["numbering"] = apparatus.number(chapter)
         _state["bibliography"] = citations.load(bibliography) if bibliography.exists() else {}
-        _state["results"]["chapter"] = citations.chapter_citation(
-            Path(config.config_file_path).parent / "CITATION.cff")
+        cff = Path(config.config_file_path).parent / "CITATION.cff"
+        if cff.exists():  # a site without one simply has no {{ chapter.* }} values
+            _state["results"]["chapter"] = citations.chapter_citation(cff)
     except ValueError as error:
         raise PluginError(str(error)) from error
     return nav
