@@ -77,15 +77,6 @@ def _fake_tomtom(queries, targets):
     return motifs.TomtomHits(p_values=p, offsets=zeros, overlaps=zeros + 8, strands=zeros)
 
 
-@pytest.fixture
-def one_thread():
-    """Small tensors train fastest on one thread (as the build's workers do); restored afterwards."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def test_motif_cnn_end_to_end_with_a_stand_in_for_tomtom(monkeypatch, one_thread):
     monkeypatch.setattr(motifs, "tomtom", _fake_tomtom)
     r = experiments.motif_cnn(steps=150, n_test=600, seed=0)

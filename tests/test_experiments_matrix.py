@@ -18,15 +18,6 @@ from lensbook.train import seeded
 TINY = Budget(steps=3, batch=8, lr=1e-2)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny models: one torch thread is faster, and on a shared machine far faster; restored after."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
 @dataclass(frozen=True)
 class Drift:
     """Stand-in regression task (tests only): y = mean of the series + noise, oracle known exactly."""

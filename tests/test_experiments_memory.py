@@ -11,15 +11,6 @@ from lensbook.figures.registry import load_all
 from lensbook.tasks.memory import DonorOrderTask
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny models run faster on one thread (and do not fight other processes for cores)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.fixture(scope="module")
 def tiny_memory():
     return M.run_memory(gaps=(0, 4), seeds=(0,), first_steps=8, stage_steps=4)

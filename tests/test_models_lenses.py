@@ -9,15 +9,6 @@ DNA = LensConfig(channels=4, length=500, width=16)
 SERIES = LensConfig(channels=1, length=12, width=16)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny models: one torch thread is faster, and on a shared machine far faster; restored after."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
 def make(name, config):
     with seeded(0):
         return build(name, config)

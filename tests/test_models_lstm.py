@@ -7,15 +7,6 @@ from lensbook.models.lstm import (
 )
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny models run faster on one thread (and do not fight other processes for cores)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def torch_lstm(channels=4, hidden=6, seed=0):
     torch.manual_seed(seed)
     return nn.LSTM(channels, hidden, batch_first=True)

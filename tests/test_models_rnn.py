@@ -5,15 +5,6 @@ from torch import nn
 from lensbook.models.rnn import RNN, RNNCell, RNNConfig, RNNReader, check_sequences
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny models run faster on one thread (and do not fight other processes for cores)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def torch_pair(channels=3, hidden=7, outputs=2, seed=0):
     torch.manual_seed(seed)
     return nn.RNN(channels, hidden, batch_first=True), nn.Linear(hidden, outputs, bias=False)

@@ -5,15 +5,6 @@ import torch.nn.functional as F
 from lensbook.models.spliceai import PRESETS, SpliceAI, SpliceAIConfig
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny models run faster on one thread (and do not fight other processes for cores)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.mark.parametrize("name, context, units", [
     ("80", 80, 4), ("400", 400, 8), ("2k", 2000, 12), ("10k", 10000, 16),
 ])

@@ -8,15 +8,6 @@ from lensbook.tasks import Task
 from lensbook.tasks.expression import MATRIX_HOURS, ExpressionTask, KineticPrior, matrix_task, mean_expression
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny models run faster on one thread (and do not fight other processes for cores)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def generator(seed=0):
     return torch.Generator().manual_seed(seed)
 
