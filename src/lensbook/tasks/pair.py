@@ -27,7 +27,6 @@ log-odds is the Bayes-optimal score.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -37,7 +36,7 @@ import torch
 import torch.nn.functional as F
 
 from .._validate import require
-from ..dna import ALPHABET
+from ..motifs import load_jaspar
 
 #: The default pair: PU.1 and C/EBPβ from JASPAR 2024.
 DEFAULT_MOTIFS = ("MA0080.7", "MA0466.4")
@@ -49,21 +48,16 @@ PSEUDOCOUNT = 0.25
 def jaspar_pwm(matrix_id: str) -> tuple[str, np.ndarray]:
     """A JASPAR 2024 matrix as ``(name, probabilities)``, probabilities ``(4, w)`` in A, C, G, T order.
 
-    Read from the database that ``pyjaspar`` ships inside its wheel (no network).
-    Counts get a pseudocount of 0.25 each, so no base has probability zero.
+    Read through ``lensbook.motifs.load_jaspar`` (the database ``pyjaspar`` ships,
+    no network). Counts get a pseudocount of 0.25 each, so no base has probability zero.
 
     Raises
     ------
     ValueError
         If JASPAR 2024 has no matrix with that ID.
     """
-    from pyjaspar import jaspardb
-
-    with warnings.catch_warnings():   # an unknown ID warns and returns None; the ValueError below says it
-        warnings.simplefilter("ignore")
-        motif = jaspardb(release="JASPAR2024").fetch_motif_by_id(matrix_id)
-    require(motif is not None, "matrix_id", matrix_id, "a JASPAR 2024 matrix ID such as 'MA0080.7'")
-    counts = np.array([motif.counts[b] for b in ALPHABET], dtype=np.float64) + PSEUDOCOUNT
+    motif = load_jaspar(matrix_id)
+    counts = motif.counts + PSEUDOCOUNT
     return str(motif.name), counts / counts.sum(axis=0, keepdims=True)
 
 
