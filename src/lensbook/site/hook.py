@@ -9,10 +9,16 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from lensbook.experiments import registry as experiments
-from lensbook.site import apparatus, citations, pages, render
+from lensbook.site import apparatus, citations, notebooks, pages, reference, render
 
 log = logging.getLogger("mkdocs.lensbook")
 _state: dict = {}
+
+
+def on_config(config):
+    _state.update(notebooks=notebooks.NotebookSite(), reference=reference.Reference())
+    _state["reference"].configure(config, render.default_cache_dir())
+    return config
 
 
 def on_files(files, config):
@@ -26,6 +32,11 @@ def on_files(files, config):
     for name, figure in rendered.items():
         files.append(File.generated(config, f"figures/{name}.svg", content=figure.svg["light"]))
         files.append(File.generated(config, f"figures/{name}-dark.svg", content=figure.svg["dark"]))
+    try:
+        _state["notebooks"].add_scripts(files, config, cache, log)
+    except notebooks.NotebookError as error:
+        raise PluginError(str(error)) from error
+    _state["reference"].add_pages(files, config)
     return files
 
 
@@ -36,14 +47,22 @@ def on_nav(nav, config, files):
         _state["numbering"] = apparatus.number(chapter)
         _state["bibliography"] = citations.load(bibliography) if bibliography.exists() else {}
         cff = Path(config.config_file_path).parent / "CITATION.cff"
-        if cff.exists():  # a site without one simply has no {{ chapter.* }} values
+        if cff.exists():
             _state["results"]["chapter"] = citations.chapter_citation(cff)
     except ValueError as error:
+        raise PluginError(str(error)) from error
+    context = notebooks.Context(_state["results"], _state["figures"], _state["numbering"], _state["bibliography"])
+    try:
+        _state["notebooks"].add_downloads(nav, files, config, context, _state["reference"])
+    except notebooks.NotebookError as error:
         raise PluginError(str(error)) from error
     return nav
 
 
 def on_page_markdown(markdown, page, config, files):
+    if _state["notebooks"].page_markdown(page, config):
+        return markdown  # a notebook page: rendered by mkdocs-jupyter, put in place by on_page_content
+    markdown = _state["reference"].page_markdown(markdown, page)
     try:
         markdown, math, used = pages.process(markdown, page.file.src_uri, _state["results"], _state["figures"],
                                              _state["numbering"], _state["bibliography"])
@@ -55,9 +74,12 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
+    html = _state["notebooks"].page_content(html, page)
+    html = _state["reference"].page_content(html, page)
     return pages.restore_math(html, _state["math"].pop(page.file.src_uri, []))
 
 
 def on_post_build(config):
+    _state["reference"].save()
     for name in sorted(set(_state.get("figures", {})) - _state.get("used", set())):
         log.warning(f"lensbook: figure {name!r} is registered but no page shows it")

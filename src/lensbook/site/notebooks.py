@@ -1,0 +1,561 @@
+"""Notebooks on the site: executed notebook pages, and every page as a notebook.
+
+Two things, both automatic for any page:
+
+* **Notebook pages.** A jupytext percent script in ``docs/`` (a ``.py`` file
+  with ``# %%`` cells, such as ``docs/interactive.py``) is executed at build
+  time with nbclient, rendered by mkdocs-jupyter's converter and becomes the
+  page ``interactive/``, outputs included. The executed notebook is cached
+  under a content hash of the script and of the ``lensbook`` modules it
+  imports (the same rule as the figures), its HTML under a hash of the
+  executed notebook, so a warm build neither executes nor converts anything
+  (nor imports nbconvert). A cell that raises stops the build.
+* **Every page as a notebook.** :func:`from_markdown` turns a page's Markdown
+  into a notebook: one code cell per ``python`` block and Markdown cells for
+  the prose between, in page order, with the measured values, figure
+  captions, numbers and citations filled in as the page shows them.
+
+Both are served under ``notebooks/`` (``notebooks/cnn.ipynb``) and linked from
+their page by the download button next to its title (``page.meta["notebook"]``,
+read by ``overrides/partials/actions.html``). Links between pages become
+absolute links to the site (``site_url``), so a downloaded notebook's links
+and images still lead somewhere.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import hashlib
+import html
+import json
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urljoin
+
+from . import apparatus, citations, pages, sources
+
+#: A notebook script: a ``.py`` file in ``docs/`` with at least one ``# %%`` cell marker.
+CELL_MARKER = re.compile(r"^# %%", re.M)
+#: Where the downloadable notebooks are served.
+FOLDER = "notebooks"
+
+ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)'
+                        r'(?:[ \t]+"(?P<title>.*)")?[ \t]*$')  # a title may hold quotes, as Python-Markdown allows
+TAB = re.compile(r'^(?P<indent>[ \t]*)===\+?[ \t]+"(?P<title>[^"]*)"[ \t]*$')
+LINK = re.compile(r'(?P<open>!?\[[^\]]*\]\()(?P<target>[^)\s]+)(?P<close>(?:[ \t]+"[^"\n]*")?\))')
+AUTOREF = re.compile(r"\[(?P<text>[^\]\n]+)\]\[(?P<id>[A-Za-z_][\w.]*)?\]")
+ATTR_LIST = re.compile(r"[ \t]*\{(?::[^}\n]*|[ \t]+[^{}\n]*?[ \t]+|#[\w-]+|\.[\w-]+)\}")
+ABBREVIATION = re.compile(r"^\*\[[^\]\n]+\]:.*\n?", re.M)
+COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
+KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+
+
+class NotebookError(RuntimeError):
+    """A notebook failed to execute or to convert; the message names it and the cell."""
+
+
+# --- notebook pages: percent scripts executed at build time -----------------------------
+
+def is_script(text: str) -> bool:
+    """Whether ``text`` (a ``.py`` file in ``docs/``) is a jupytext percent notebook."""
+    return bool(CELL_MARKER.search(text))
+
+
+def lensbook_imports(source: str) -> set[str]:
+    """The ``lensbook`` modules a script imports (``import lensbook.x``, ``from lensbook import x``)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.split(".")[0] == "lensbook")
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "lensbook":
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+    return found
+
+
+def cache_key(source: str) -> str:
+    """Hash of a script and of the ``lensbook`` code it imports (with torch/numpy/matplotlib versions)."""
+    script = hashlib.sha256(source.encode()).hexdigest()
+    return sources.source_hash(*sorted(lensbook_imports(source)), extra=f"notebook={script}")
+
+
+def execute(script: Path, cache_dir: Path, timeout: int = 600) -> tuple[dict, float, bool]:
+    """The executed notebook of a percent script, as nbformat JSON; ``(notebook, seconds, cached)``.
+
+    The kernel runs in an empty temporary folder (nothing is written to
+    ``docs/``) with one torch thread, as the figures' experiments do. Any
+    cell that raises stops with ``NotebookError`` naming the script and cell.
+    """
+    source = script.read_text(encoding="utf-8")
+    path = cache_dir / FOLDER / f"{script.stem}-{cache_key(source)}.ipynb"
+    if path.exists():
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        return notebook, float(notebook["metadata"].get("lensbook", {}).get("seconds", 0.0)), True
+    import jupytext
+    import nbclient
+    import nbformat
+
+    notebook = jupytext.reads(source, fmt="py:percent")
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        client = nbclient.NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
+                                         extra_arguments=["--log-level=ERROR"],  # no transport notice in the build log
+                                         resources={"metadata": {"path": folder}})
+        try:
+            client.execute(env={**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+        except nbclient.exceptions.CellExecutionError as error:
+            message = re.sub(r"\x1b\[[0-9;]*m", "", str(error))  # the traceback without terminal colours
+            raise NotebookError(f"{script.name}: a cell failed:\n{message}") from error
+        except Exception as error:  # kernel died, timeout, no kernel
+            raise NotebookError(f"{script.name}: execution failed: {type(error).__name__}: {error}") from error
+    seconds = time.perf_counter() - start
+    notebook.metadata.pop("jupytext", None)
+    notebook.metadata["lensbook"] = {"seconds": round(seconds, 1)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(nbformat.writes(notebook), encoding="utf-8")
+    return json.loads(path.read_text(encoding="utf-8")), seconds, False
+
+
+def relink(notebook: dict, resolve: Callable[[str], str]) -> dict:
+    """A copy of ``notebook`` whose Markdown cells' relative links go through ``resolve``."""
+    out = json.loads(json.dumps(notebook))
+    for cell in out["cells"]:
+        if cell["cell_type"] == "markdown":
+            text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            cell["source"] = _outside_code(text, lambda t: LINK.sub(
+                lambda m: m["open"] + _relative_or(m["target"], resolve) + m["close"], t))
+    out["metadata"].pop("lensbook", None)
+    return out
+
+
+def _relative_or(target: str, resolve: Callable[[str], str]) -> str:
+    if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("//"):
+        return target  # http:, mailto:, data:, attachment:
+    return resolve(target)
+
+
+def image_alts(notebook: dict) -> list[str | None]:
+    """The alt text of each image output in order (``display(fig, metadata={"image/png": {"alt": ...}})``)."""
+    alts: list[str | None] = []
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            for mime in ("image/png", "image/jpeg"):
+                if mime in output.get("data", {}):
+                    alts.append(output.get("metadata", {}).get(mime, {}).get("alt"))
+    return alts
+
+
+# --- the rendered notebook page: light, no CDN ------------------------------------------
+
+STYLE_OR_SCRIPT = re.compile(r"<(style|script)\b[^>]*>.*?</\1>\s*", re.S)
+COPY_BUTTON = re.compile(r'<div class="zeroclipboard-container">.*?</clipboard-copy>\s*</div>\s*', re.S)
+COPY_TEXT = re.compile(r'<div class="clipboard-copy-txt" id="cell-\d+">.*?</div>\s*', re.S)
+HIGHLIGHT = re.compile(r'<div class="highlight-ipynb hl-(?P<lang>[\w-]+)[^"]*"><pre><span></span>(?P<code>.*?)</pre></div>',
+                       re.S)
+MISSING_ALT = 'alt="No description has been provided for this image"'
+
+
+def trim(content: str, alts: list[str | None] | None = None) -> str:
+    """mkdocs-jupyter's HTML made light and self-contained.
+
+    Drops the inlined JupyterLab stylesheet (about 600 KB), the MathJax and
+    Mermaid loaders (they fetch from a CDN) and the notebook's own copy
+    buttons; code cells become Material code blocks (its highlighting,
+    palettes and copy button), styled further by ``assets/notebook.css``.
+    Image outputs get their alt text from ``alts`` where given.
+    """
+    content = STYLE_OR_SCRIPT.sub("", content)
+    content = COMMENT.sub("", content)
+    content = COPY_BUTTON.sub("", content)
+    content = COPY_TEXT.sub("", content)
+    content = HIGHLIGHT.sub(lambda m: f'<div class="language-{m["lang"]} highlight"><pre><span></span>'
+                                      f'<code>{m["code"]}</code></pre></div>', content)
+    content = content.replace(' tabindex="0"', "")  # every cell a tab stop is noise for keyboard users
+    content = content.replace('class="anchor-link"', 'class="headerlink" title="Permanent link"')
+    for alt in alts or []:
+        if MISSING_ALT not in content:
+            break
+        text = html.escape(alt, quote=True) if alt else "A plot drawn by the code cell above"
+        content = content.replace(MISSING_ALT, f'alt="{text}"', 1)
+    return content
+
+
+# --- every page as a notebook -----------------------------------------------------------
+
+@dataclass
+class Context:
+    """What the build knows that a page's notebook needs (all optional: tests pass none)."""
+
+    results: dict[str, Any] = field(default_factory=dict)
+    figures: dict[str, Any] | None = None  # name -> object with .alt and .caption; None: not checked
+    numbering: apparatus.Numbering | None = None
+    bibliography: dict[str, citations.Reference] = field(default_factory=dict)
+    url: Callable[[str], str] = lambda target: target  # a page-relative link -> an absolute URL
+    reference: Callable[[str], str | None] = lambda identifier: None  # autorefs id -> URL or None
+
+
+def _outside_code(text: str, function: Callable[[str], str]) -> str:
+    """Apply ``function`` to ``text`` outside inline code spans."""
+    parts, last = [], 0
+    for match in pages.INLINE_CODE.finditer(text):
+        parts.append(function(text[last:match.start()]))
+        parts.append(match.group(0))
+        last = match.end()
+    parts.append(function(text[last:]))
+    return "".join(parts)
+
+
+def flatten_blocks(markdown: str) -> str:
+    """Admonitions and content tabs as plain Markdown: a bold title, then the body dedented.
+
+    Jupyter has neither; indented bodies would otherwise read as code.
+    """
+    lines = markdown.splitlines(keepends=True)
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        match = ADMONITION.match(line) or TAB.match(line)
+        if not match:
+            out.append(line)
+            i += 1
+            continue
+        indent = match["indent"]
+        body_indent = indent + "    "
+        body: list[str] = []
+        i += 1
+        while i < len(lines) and (not lines[i].strip() or lines[i].startswith(body_indent)):
+            body.append(lines[i][len(body_indent):] if lines[i].strip() else "\n")
+            i += 1
+        title = match["title"]
+        if "kind" in match.re.groupindex and title is None:
+            title = match["kind"].replace("-", " ").capitalize()
+        if title:
+            out.append(f"{indent}**{title}**\n\n")
+        inner = flatten_blocks("".join(body))
+        out.extend(indent + part if part.strip() else part for part in inner.splitlines(keepends=True))
+        if out and not out[-1].endswith("\n"):
+            out[-1] += "\n"
+    return "".join(out)
+
+
+def _prose(text: str, page: str, context: Context, cited: list[str]) -> str:
+    """One stretch of prose, as Jupyter's Markdown shows it."""
+    stash: list[str] = []
+
+    def keep(value: str) -> str:
+        stash.append(value)
+        return f"\x00{len(stash) - 1}\x00"
+
+    numbering = context.numbering
+    equations = iter(numbering.equations.get(page, []) if numbering else [])
+
+    def equation(match: re.Match) -> str:
+        body = match.group(1).strip("\n")
+        label = next(equations, None)
+        if numbering is not None and label in numbering.items:
+            body += f"\n\\tag{{{numbering.items[label].number}}}"
+        return keep(f"$$\n{body}\n$$")
+
+    def item_link(label: str) -> str:
+        if numbering is None or label not in numbering.items:
+            return label
+        item = numbering.items[label]
+        return f"[{item.name}]({context.url(item.page + '#' + item.label)})"
+
+    def figure(match: re.Match) -> str:
+        name = match.group(1)
+        if context.figures is not None and name not in context.figures:
+            raise pages.PageError(f"{page}: unknown figure {name!r}; known: {sorted(context.figures)}")
+        spec = (context.figures or {}).get(name)
+        alt = (spec.alt if spec else name).replace("[", "(").replace("]", ")").replace("\n", " ")
+        caption = _outside_code(spec.caption, links) if spec else ""
+        if numbering is not None and f"fig-{name}" in numbering.items:
+            caption = f"**Figure {numbering.items[f'fig-{name}'].number}.** {caption}"
+        return f"![{alt}]({context.url(f'figures/{name}.svg')})\n\n{caption}".rstrip() + "\n"
+
+    def table(match: re.Match) -> str:
+        number = numbering.items[match.group(2)].number if numbering and match.group(2) in numbering.items else ""
+        return f"**Table {number}.** {match.group(1)}" if number else f"**{match.group(1)}**"
+
+    def value(match: re.Match) -> str:
+        if match.group(1) not in context.results:
+            return keep(match.group(0))
+        raw, formatted = pages.lookup(context.results, *match.groups(), page)
+        return formatted if isinstance(raw, pages.Markdown) else html.escape(formatted, quote=False)
+
+    def cite(match: re.Match) -> str:
+        links = []
+        for key in (k.strip().lstrip("@") for k in match.group(1).split(";")):
+            ref = context.bibliography.get(key)
+            if ref is None:
+                links.append(f"@{key}")
+                continue
+            if key not in cited:
+                cited.append(key)
+            links.append(f"[{ref.short}](https://doi.org/{ref.doi})")
+        return "(" + "; ".join(links) + ")"
+
+    def autoref(match: re.Match) -> str:
+        identifier = match["id"] or match["text"].strip("`")
+        url = context.reference(identifier)
+        return f"[{match['text']}]({url})" if url else match["text"]
+
+    def links(part: str) -> str:
+        return LINK.sub(lambda m: keep(m["open"] + _relative_or(m["target"], context.url) + m["close"]), part)
+
+    def inline(part: str) -> str:
+        part = pages.INLINE_MATH.sub(lambda m: keep(f"${m.group(1).strip()}$"), part)
+        part = pages.PLACEHOLDER.sub(value, part)
+        part = apparatus.REFERENCE.sub(lambda m: keep(item_link(m.group(1))), part)
+        part = citations.CITE.sub(lambda m: keep(cite(m)), part)
+        part = AUTOREF.sub(lambda m: keep(autoref(m)), part)
+        part = links(part)
+        return ATTR_LIST.sub("", part)
+
+    text = COMMENT.sub("", ABBREVIATION.sub("", text))
+    text = pages.DISPLAY_MATH.sub(equation, text)
+    text = apparatus.TABLE_CAPTION.sub(table, text)
+    text = apparatus.FIGURE_LINE.sub(lambda m: keep(figure(m)), text)
+    text = _outside_code(text, inline)
+    while "\x00" in text:
+        text = re.sub(r"\x00(\d+)\x00", lambda m: stash[int(m.group(1))], text)
+    return text
+
+
+def from_markdown(markdown: str, page: str, context: Context | None = None) -> dict:
+    """A page's Markdown as an nbformat 4 notebook (a dict; ``json.dumps`` it to save).
+
+    Parameters
+    ----------
+    markdown : str
+        The page source, as in ``docs/``.
+    page : str
+        Its path in ``docs/`` (``"cnn.md"``), for numbering and error messages.
+    context : Context, optional
+        Measured values, figures, numbering, bibliography and how links
+        resolve; without it, placeholders stay as written.
+
+    Returns
+    -------
+    dict
+        Markdown cells for the prose and one code cell per ``python`` block,
+        in page order; other fenced blocks stay in the Markdown.
+    """
+    context = context or Context()
+    cells: list[dict] = []
+    prose: list[str] = []
+    cited: list[str] = []
+
+    def flush() -> None:
+        text = _prose("".join(prose), page, context, cited).strip("\n")
+        text = re.sub(r"\n{3,}", "\n\n", text)
+        if text.strip():
+            cells.append({"cell_type": "markdown", "metadata": {}, "source": text})
+        prose.clear()
+
+    for is_code, chunk in pages.split_code(flatten_blocks(markdown)):
+        lines = chunk.splitlines(keepends=True)
+        opening = pages.FENCE.match(lines[0]) if is_code else None
+        info = lines[0][opening.end():].strip() if opening else ""
+        if opening and info == "python":
+            indent = len(opening.group(1))
+            closed = len(lines) > 1 and lines[-1].strip() == opening.group(2)
+            body = lines[1:-1] if closed else lines[1:]
+            flush()
+            source = "".join(line[indent:] if line[:indent].isspace() or not indent else line.lstrip(" \t")
+                             for line in body)
+            cells.append({"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                          "source": source.rstrip("\n")})
+        else:
+            prose.append(chunk)
+    if cited and context.bibliography:
+        refs = sorted((context.bibliography[k] for k in cited), key=lambda r: (r.authors[0][0], r.year, r.key))
+        prose.append("\n## References\n\n" + "\n".join(
+            f"- {ref.full.removesuffix(f' doi:{ref.doi}')} [doi:{ref.doi}](https://doi.org/{ref.doi})"
+            for ref in refs) + "\n")
+    flush()
+    for i, cell in enumerate(cells):
+        cell["id"] = f"cell-{i}"
+    return {"cells": cells, "metadata": {"kernelspec": dict(KERNELSPEC),
+                                         "language_info": {"name": "python"}},
+            "nbformat": 4, "nbformat_minor": 5}
+
+
+def dumps(notebook: dict) -> str:
+    """Notebook JSON as Jupyter writes it (one-space indent, sorted keys, final newline)."""
+    return json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# --- the build: what the MkDocs hook calls ----------------------------------------------
+
+def site_url(config, path: str) -> str:
+    """The absolute URL of ``path`` (relative to the site root) on the published site."""
+    base = config.site_url or "/"
+    return urljoin(base if base.endswith("/") else base + "/", path)
+
+
+def edit_url(config, repo_path: str) -> str | None:
+    """Material's "edit this page" URL for a file given relative to the repository root."""
+    if not config.repo_url or not config.edit_uri:
+        return None
+    edit_uri = config.edit_uri if config.edit_uri.endswith("/") else config.edit_uri + "/"
+    docs = PurePosixPath(Path(config.docs_dir).name)
+    target = os.path.relpath(repo_path, docs.as_posix())
+    repo = config.repo_url if config.repo_url.endswith("/") else config.repo_url + "/"
+    return urljoin(urljoin(repo, edit_uri), target)
+
+
+def render(notebook: dict, cache_dir: Path, toc_depth: int = 3) -> dict:
+    """The page HTML of an executed notebook, by mkdocs-jupyter, trimmed; cached by content.
+
+    Returns ``{"content": html, "toc": toc tokens}``.
+    mkdocs-jupyter's converter (its nbconvert template, the one its plugin
+    uses) is imported only on a cache miss: importing it costs seconds, which
+    a warm build should not pay.
+    """
+    text = dumps(notebook)
+    digest = hashlib.sha256(text.encode())
+    digest.update(Path(__file__).read_bytes())  # trim() and this function
+    digest.update(f"mkdocs-jupyter={_version('mkdocs-jupyter')} nbconvert={_version('nbconvert')}".encode())
+    path = cache_dir / FOLDER / "html" / f"{digest.hexdigest()[:16]}.json"
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    import markdown
+    from markdown.extensions.toc import TocExtension
+    from mkdocs_jupyter import convert
+
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "notebook.ipynb"
+        source.write_text(text, encoding="utf-8")
+        content = convert.nb2html(str(source), execute=False, theme="light", allow_errors=False,
+                                  include_requirejs=False, custom_mathjax_url="")
+        md = markdown.Markdown(extensions=[TocExtension(toc_depth=toc_depth)])
+        md.convert(convert.nb2md(str(source)))
+    entry = {"content": trim(content, image_alts(notebook)), "toc": md.toc_tokens}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(entry), encoding="utf-8")
+    return entry
+
+
+def _version(package: str) -> str:
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
+
+
+class NotebookSite:
+    """The notebooks of one build: what the hook's events do, kept out of the hook."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, str] = {}  # src_uri of a page -> its notebook's path on the site
+        self.edit: dict[str, str] = {}  # notebook page src_uri -> repository path of its script
+        self.executed: dict[str, dict] = {}  # notebook page src_uri -> executed notebook
+        self.rendered: dict[str, dict] = {}  # notebook page src_uri -> render() entry
+
+    def add_scripts(self, files, config, cache_dir: Path, log) -> None:
+        """Execute each percent script in ``docs/`` (cached) and put a rendered page in its place."""
+        from mkdocs.structure.files import File
+
+        for file in list(files):
+            if not file.src_uri.endswith(".py") or file.generated_by or not is_script(file.content_string):
+                continue
+            notebook, seconds, cached = execute(Path(file.abs_src_path), cache_dir)
+            log.info(f"lensbook: notebook {file.src_uri}: {seconds:.1f} s" + (" (cached)" if cached else ""))
+            src_uri = file.src_uri.removesuffix(".py") + ".md"
+            files.remove(file)
+            files.append(File.generated(config, src_uri, content=""))  # filled in by page_content
+            # the page's own copy: links to other pages relative to it, as on any page
+            page_copy = relink(notebook, self._resolver(files, config, src_uri, absolute=False))
+            self.rendered[src_uri] = render(page_copy, cache_dir)
+            self.executed[src_uri] = notebook
+            self.edit[src_uri] = f"{Path(config.docs_dir).name}/{file.src_uri}"
+
+    @staticmethod
+    def _resolver(files, config, page_uri: str, absolute: bool, strict: bool = True) -> Callable[[str], str]:
+        """How a relative link on page ``page_uri`` resolves: to a page-relative or an absolute URL.
+
+        A link to nothing raises ``NotebookError``, or with ``strict=False`` stays as written
+        (on a Markdown page, MkDocs's own link check reports it).
+        """
+        by_uri = {f.src_uri: f for f in files}
+        here = by_uri[page_uri]
+
+        def resolve(target: str) -> str:
+            path, _, anchor = target.partition("#")
+            suffix = f"#{anchor}" if anchor else ""
+            if not path:
+                return (site_url(config, here.url) if absolute else "") + suffix
+            uri = os.path.normpath(os.path.join(os.path.dirname(page_uri), path)).replace(os.sep, "/")
+            hit = by_uri.get(uri)
+            if hit is None:
+                if not strict:
+                    return target
+                raise NotebookError(f"{page_uri}: link to {target!r}, which is not in the site")
+            return (site_url(config, hit.url) if absolute else hit.url_relative_to(here)) + suffix
+
+        return resolve
+
+    def add_downloads(self, nav, files, config, context: Context, reference=None) -> None:
+        """One downloadable notebook per notebook page and per Markdown page, under ``notebooks/``.
+
+        ``reference`` (a ``lensbook.site.reference.Reference``) resolves autorefs links to the
+        API reference's published URLs.
+        """
+        if reference is not None:
+            def page_url(src_uri: str) -> str:
+                return site_url(config, files.get_file_from_path(src_uri).url)
+
+            context = dataclasses.replace(context, reference=lambda identifier: reference.url(identifier, page_url))
+        for src_uri, notebook in self.executed.items():
+            resolve = self._resolver(files, config, src_uri, absolute=True)
+            self.pages[src_uri] = self._add(files, config, src_uri, dumps(relink(notebook, resolve)))
+        for page in nav.pages:
+            file = page.file
+            if not file.src_uri.endswith(".md") or file.generated_by:
+                continue
+            page_context = dataclasses.replace(
+                context, url=self._resolver(files, config, file.src_uri, absolute=True, strict=False))
+            try:
+                notebook = from_markdown(file.content_string, file.src_uri, page_context)
+            except pages.PageError as error:
+                raise NotebookError(str(error)) from error
+            self.pages[file.src_uri] = self._add(files, config, file.src_uri, dumps(notebook))
+
+    @staticmethod
+    def _add(files, config, src_uri: str, text: str) -> str:
+        from mkdocs.structure.files import File
+
+        path = f"{FOLDER}/{PurePosixPath(src_uri).with_suffix('.ipynb').as_posix()}"
+        files.append(File.generated(config, path, content=text))
+        return path
+
+    def page_markdown(self, page, config) -> bool:
+        """Give a page its download button and edit link; True if it is a notebook page (leave it alone)."""
+        src_uri = page.file.src_uri
+        if src_uri in self.pages:
+            page.meta["notebook"] = self.pages[src_uri]
+        if src_uri in self.edit:
+            page.edit_url = edit_url(config, self.edit[src_uri])
+        return src_uri in self.rendered
+
+    def page_content(self, content: str, page) -> str:
+        """A notebook page's HTML and table of contents; other pages pass unchanged."""
+        entry = self.rendered.get(page.file.src_uri)
+        if entry is None:
+            return content
+        from mkdocs.structure.toc import get_toc
+
+        page.toc = get_toc(entry["toc"])
+        return entry["content"]

@@ -1,0 +1,197 @@
+"""Notebooks: every page as a notebook that runs top to bottom, and the executed notebook page.
+
+Each page's notebook is generated from its Markdown (as the build does) and
+executed in a fresh Jupyter kernel with nbclient; any error fails. This runs
+every page's code a second time (Sybil runs it in-process), one test per page.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import nbclient
+import nbformat
+import pytest
+
+from lensbook.site import apparatus, notebooks
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+PAGES = sorted(DOCS.rglob("*.md"))
+SCRIPTS = sorted(p for p in DOCS.rglob("*.py") if notebooks.is_script(p.read_text(encoding="utf-8")))
+PYTHON_FENCE = re.compile(r"^[ \t]*```python[ \t]*$", re.M)
+
+
+def rel(path: Path) -> str:
+    return str(path.relative_to(DOCS))
+
+
+@pytest.mark.parametrize("path", PAGES, ids=rel)
+def test_page_notebook_runs_top_to_bottom(path, tmp_path):
+    text = path.read_text(encoding="utf-8")
+    notebook = notebooks.from_markdown(text, rel(path))
+    node = nbformat.from_dict(json.loads(notebooks.dumps(notebook)))
+    nbformat.validate(node)
+    code = [c for c in node.cells if c.cell_type == "code"]
+    assert len(code) == len(PYTHON_FENCE.findall(text)), "one code cell per python block"
+    if not code:
+        return  # nothing to run; the prose is still downloadable
+    client = nbclient.NotebookClient(node, timeout=600, kernel_name="python3",
+                                     resources={"metadata": {"path": str(tmp_path)}})
+    client.execute(env={**os.environ, "OMP_NUM_THREADS": "1"})  # raises CellExecutionError on any error
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+
+
+# --- the conversion itself (no kernel) ----------------------------------------------------
+
+def test_cells_follow_the_page_in_order():
+    page = ("# Title\n\nSome prose with \\( x^2 \\) and a [link over\ntwo lines](other.md#part).\n\n"
+            "```python\nx = 1\n\nprint(x)\n#> 1\n```\n\n```text\nnot code\n```\n\n"
+            "More prose.{ .lead }\n\n```python\ny = 2\n```\n")
+    nb = notebooks.from_markdown(page, "page.md", notebooks.Context(url=lambda t: f"https://site/{t}"))
+    kinds = [c["cell_type"] for c in nb["cells"]]
+    assert kinds == ["markdown", "code", "markdown", "code"]
+    first, code, middle, last = (c["source"] for c in nb["cells"])
+    assert "$x^2$" in first and "[link over\ntwo lines](https://site/other.md#part)" in first
+    assert code == "x = 1\n\nprint(x)\n#> 1"  # exactly the block, blank lines and output comments kept
+    assert "```text\nnot code\n```" in middle and "More prose." in middle and "{ .lead }" not in middle
+    assert last == "y = 2"
+
+
+def test_admonitions_and_tabs_become_plain_markdown():
+    page = ('!!! warning "The manuscript\'s "5", measured"\n    The manuscript says 5.\n\n'
+            '=== "Tab one"\n\n    ```python\n    z = 3\n    ```\n\n'
+            "??? question\n    Why?\n")
+    nb = notebooks.from_markdown(page, "page.md")
+    sources = [c["source"] for c in nb["cells"]]
+    assert sources[0].startswith("**The manuscript's \"5\", measured**\n\nThe manuscript says 5.")
+    assert "**Tab one**" in sources[0]
+    assert sources[1] == "z = 3"  # a block inside a tab is still a code cell, dedented
+    assert sources[2].startswith("**Question**\n\nWhy?")
+
+
+def test_measured_values_figures_and_numbers_are_filled_in():
+    class Figure:
+        alt, caption = "Bars of six scores; the peak is 6.", "A filter slid along a sequence ([more](other.md))."
+
+    page = "# P\n\nThe peak scores {{ scan.peak:g }}, see [](#fig-scan).\n\n![](figures/scan.svg)\n"
+    context = notebooks.Context(results={"scan": {"peak": 6.0}}, figures={"scan": Figure()},
+                                numbering=apparatus.number([("p.md", page)]),
+                                url=lambda target: f"https://site/{target}")
+    text = notebooks.from_markdown(page, "p.md", context)["cells"][0]["source"]
+    assert "The peak scores 6, see [Figure 4.1](https://site/p.md#fig-scan)." in text
+    assert "![Bars of six scores; the peak is 6.](https://site/figures/scan.svg)" in text
+    assert "**Figure 4.1.** A filter slid along a sequence ([more](https://site/other.md))." in text
+
+
+def test_without_results_placeholders_stay_as_written():
+    nb = notebooks.from_markdown("Value {{ scan.peak }}.\n", "p.md")
+    assert nb["cells"][0]["source"] == "Value {{ scan.peak }}."
+
+
+# --- the executed notebook page -------------------------------------------------------------
+
+def test_there_is_a_notebook_page():
+    assert [p.name for p in SCRIPTS] == ["interactive.py"]
+
+
+def test_script_cache_key_follows_the_lensbook_code_it_imports():
+    source = "# %%\nimport torch\nfrom lensbook import dna, metrics\nfrom lensbook.train import train\n"
+    assert notebooks.lensbook_imports(source) == {"lensbook", "lensbook.dna", "lensbook.metrics",
+                                                  "lensbook.train", "lensbook.train.train"}
+    assert notebooks.cache_key(source) != notebooks.cache_key(source + "x = 1\n")
+
+
+def test_failing_cell_stops_with_the_script_name(tmp_path):
+    script = tmp_path / "broken.py"
+    script.write_text("# %%\nx = 1\n\n# %%\nraise RuntimeError('boom')\n", encoding="utf-8")
+    with pytest.raises(notebooks.NotebookError, match=r"(?s)broken\.py: a cell failed.*RuntimeError: boom"):
+        notebooks.execute(script, tmp_path / "cache", timeout=120)
+
+
+def test_downloads_are_served_and_linked_from_their_page(built_site):
+    site, _ = built_site
+    for page in PAGES + SCRIPTS:
+        name = page.relative_to(DOCS).with_suffix("")
+        served = site / "notebooks" / f"{name}.ipynb"
+        assert served.exists(), served
+        nbformat.validate(nbformat.reads(served.read_text(encoding="utf-8"), as_version=4))
+        html_page = site / (name.parent if name.name == "index" else name) / "index.html"
+        href = re.search(r'<a href="([^"]+)" download[^>]*lb-notebook-download', html_page.read_text(encoding="utf-8"))
+        assert href, f"{html_page}: no download button"
+        target = urljoin(f"http://x/{html_page.parent.relative_to(site).as_posix()}/", href.group(1))
+        assert urlparse(target).path.strip("/") == f"notebooks/{name}.ipynb"
+
+
+def test_the_downloaded_notebook_page_ran_without_errors(built_site):
+    site, _ = built_site
+    for script in SCRIPTS:
+        notebook = nbformat.reads((site / "notebooks" / f"{script.stem}.ipynb").read_text(encoding="utf-8"),
+                                  as_version=4)
+        code = [c for c in notebook.cells if c.cell_type == "code"]
+        assert code and all(c.execution_count for c in code), "every cell executed"
+        assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+        assert any("image/png" in o.get("data", {}) for c in code for o in c.outputs), "its plots are there"
+
+
+def test_notebook_page_is_light_and_loads_nothing_from_elsewhere(built_site):
+    site, _ = built_site
+    page = (site / "interactive" / "index.html").read_text(encoding="utf-8")
+    assert "jp-Notebook" in page and "jp-RenderedImage" in page, "the rendered notebook, with outputs"
+    assert "--jp-" not in page and "mathjax" not in page.lower() and "mermaid" not in page.lower()
+    assert 'alt="No description' not in page, "plots carry a description"
+    weight = page_weight(site, site / "interactive" / "index.html")
+    assert weight <= 1_000_000, f"the notebook page weighs {weight} bytes on a first visit"
+
+
+class _Resources(HTMLParser):
+    """What a page asks the browser to load: scripts, stylesheets, images, frames."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "script" and a.get("src"):
+            self.urls.append(a["src"])
+        elif tag == "link" and a.get("href") and set((a.get("rel") or "").split()) & {
+                "stylesheet", "preload", "modulepreload", "icon", "manifest"}:
+            self.urls.append(a["href"])
+        elif tag in ("img", "iframe", "source", "audio", "video", "embed") and a.get("src"):
+            self.urls.append(a["src"])
+
+
+def resources(html_text: str) -> list[str]:
+    parser = _Resources()
+    parser.feed(html_text)
+    return parser.urls
+
+
+def page_weight(site: Path, page: Path) -> int:
+    """Bytes a first visit loads (uncompressed): the page, its scripts, stylesheets and images,
+    and what Material's search fetches on load (its worker and the index)."""
+    total = page.stat().st_size + (site / "search" / "search_index.json").stat().st_size
+    total += sum(p.stat().st_size for p in (site / "assets" / "javascripts" / "workers").glob("search*.js"))
+    for url in resources(page.read_text(encoding="utf-8")):
+        if url.startswith("data:"):
+            continue
+        target = (page.parent / urlparse(url).path).resolve()
+        total += target.stat().st_size if target.is_file() else 0
+    return total
+
+
+def test_no_page_loads_anything_from_another_host(built_site):
+    site, _ = built_site
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        outside = [u for u in resources(text) if urlparse(u).scheme in ("http", "https") or u.startswith("//")]
+        assert not outside, f"{page.relative_to(site)} loads {outside}"
+        assert not re.search(r"import\s*\(?\s*[\"']https?://", text), f"{page.relative_to(site)}: a script imports from the web"
+    for css in site.rglob("*.css"):
+        assert not re.search(r"(@import|url\()\s*[\"']?(https?:)?//", css.read_text(encoding="utf-8")), css

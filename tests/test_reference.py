@@ -1,0 +1,93 @@
+"""The API reference: every public function and class, from the package itself, strict about links."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lensbook.site import reference
+
+ROOT = Path(__file__).resolve().parents[1]
+MODULES = reference.public_modules()
+
+
+def public_objects(module_name: str) -> list[str]:
+    """The functions and classes a module defines (not those it imports) whose names do not
+    start with an underscore (or that its ``__all__`` lists)."""
+    module = importlib.import_module(module_name)
+    names = getattr(module, "__all__", [n for n in vars(module) if not n.startswith("_")])
+    return sorted(n for n in names
+                  if (inspect.isfunction(obj := getattr(module, n)) or inspect.isclass(obj))
+                  and getattr(obj, "__module__", None) == module_name)
+
+
+def test_modules_are_found_on_disk_without_the_build_machinery():
+    assert {"lensbook", "lensbook.dna", "lensbook.train", "lensbook.metrics"} <= set(MODULES)
+    assert not [m for m in MODULES if m.startswith("lensbook.site") or "._" in m]
+    assert MODULES == sorted(MODULES)
+    assert reference.page_of("lensbook.dna") == reference.page_of("lensbook") == "lensbook"
+    assert reference.page_of("lensbook.experiments.cnn") == reference.page_of("lensbook.experiments")
+    assert reference.page_uri("lensbook.experiments") == "reference/experiments.md"
+    pages = {reference.page_of(m) for m in MODULES}
+    assert len({reference.page_uri(p) for p in pages}) == len(pages), "one page each"
+
+
+def test_every_folder_of_modules_is_a_package():
+    """A folder without ``__init__.py`` is invisible to pkgutil and mkdocstrings: its modules would go undocumented."""
+    src = ROOT / "src" / "lensbook"
+    folders = [p for p in src.rglob("*") if p.is_dir() and any(p.glob("*.py")) and "__pycache__" not in p.parts]
+    missing = [str(p.relative_to(ROOT)) for p in folders if not (p / "__init__.py").exists()]
+    assert not missing, f"add an __init__.py (with a one-line docstring) to: {missing}"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_public_object_is_in_the_reference(built_site, module):
+    site, _ = built_site
+    html = (site / reference.page_uri(reference.page_of(module)).removesuffix(".md") / "index.html"
+            ).read_text(encoding="utf-8")
+    assert f'id="{module}"' in html, "the module's own entry"
+    missing = [name for name in public_objects(module) if f'id="{module}.{name}"' not in html]
+    assert not missing, f"{module}: not in the reference: {missing}"
+
+
+def test_reference_index_links_every_module(built_site):
+    site, _ = built_site
+    html = (site / "reference" / "index.html").read_text(encoding="utf-8")
+    for module in MODULES:
+        page = reference.page_uri(reference.page_of(module)).removeprefix("reference/").removesuffix(".md")
+        assert f'href="{page}/#{module}"' in html, module
+
+
+def test_a_broken_reference_fails_the_build(tmp_path):
+    """The site's own configuration (plugins, extensions, theme) on a page with a link to nothing."""
+    import yaml
+    from mkdocs.utils.yaml import yaml_load
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text(
+        "# Broken\n\nSee [one_hot][lensbook.dna.one_hot] and [nothing][lensbook.dna.no_such_function].\n\n"
+        "::: lensbook.dna\n", encoding="utf-8")
+    with open(ROOT / "mkdocs.yml", encoding="utf-8") as f:
+        config = yaml_load(f)
+    config.update(docs_dir=str(docs), site_dir=str(tmp_path / "site"), nav=["index.md"], extra_css=[])
+    config.pop("hooks")  # no figures or experiments: only the reference machinery is under test
+    config["theme"]["custom_dir"] = str(ROOT / "overrides")
+    for plugin in config["plugins"]:
+        if isinstance(plugin, dict) and "mkdocstrings" in plugin:
+            plugin["mkdocstrings"]["handlers"]["python"]["paths"] = [str(ROOT / "src")]
+    path = tmp_path / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(path)],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0, log
+    assert "Could not find cross-reference target 'lensbook.dna.no_such_function'" in log
+    assert "'lensbook.dna.one_hot'" not in log  # the good one resolved
