@@ -209,6 +209,10 @@ class MotifCNNResult:
     ism_width: int
     ism_cnn: np.ndarray
     ism_oracle: np.ndarray
+    #: The trained first layer, as the in-browser motif scanner reads it (docs/cnn.md):
+    #: ``conv_weight`` ``(n_filters, 4, width)`` and ``conv_bias`` ``(n_filters,)``, float32.
+    conv_weight: np.ndarray = field(default_factory=lambda: np.zeros((0, 4, 0), dtype=np.float32), repr=False)
+    conv_bias: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32), repr=False)
 
     @property
     def ratios(self) -> tuple[float, ...]:
@@ -458,6 +462,7 @@ def motif_cnn(steps: int = 1000, lr: float = 0.01, anneal_steps: int = 500, anne
         ism_width=task.pfms[k - 1].shape[1],
         ism_cnn=_ism(lambda v: log_p(v)[:, k], x[i]),
         ism_oracle=_ism(lambda v: task.log_posteriors(v)[:, k], x[i]),
+        conv_weight=model.conv.weight.detach().numpy().copy(), conv_bias=model.conv.bias.detach().numpy().copy(),
     )
 
 

@@ -21,14 +21,14 @@ so the page's attention numbers come from the very models in the distance figure
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .. import metrics
+from .. import dna, metrics
 from .._validate import require
 from ..models.long_range_heads import CNNHead, LSTMHead
 from ..models.transformer import HybridConfig, HybridOutput, HybridTransformer, MotifStem
@@ -207,6 +207,13 @@ class DistanceResult:
     n_test: int
     n_selection: int = 0
     attention: AttentionReading | None = None
+    #: The first seed's trained Transformer, as the in-browser attention explorer reads it
+    #: (docs/transformer.md): its config, its parameters (``state_dict`` as float32 arrays)
+    #: and test sequences, the first two positives then the first negative of the test set.
+    transformer_config: HybridConfig | None = None
+    transformer_state: dict[str, np.ndarray] | None = field(default=None, repr=False)
+    example_sequences: tuple[str, ...] = ()
+    example_enhancer_starts: tuple[int, ...] = ()       # 0-based; -1 where there is no enhancer
 
     @property
     def band_centres(self) -> tuple[float, ...]:
@@ -351,6 +358,7 @@ def accuracy_vs_distance(task: LongRangeTask | None = None, *, seeds: tuple[int,
     oracle_auroc, oracle_accuracy = band_scores(oracle, sites, edges)
     auroc, accuracy, overall_auroc, overall_accuracy, learned, parameters = [], [], [], [], [], []
     readings = []
+    explorer = (None, None)
     readout_bin = task.promoter_start // bin_size
     for kind in models:
         rows = ([], [], [], [], [])
@@ -359,6 +367,8 @@ def accuracy_vs_distance(task: LongRangeTask | None = None, *, seeds: tuple[int,
             scores = logits(model, sites.x)
             if kind == "Transformer":
                 readings.append(read_attention(model, sites, selection))
+                if seed == seeds[0]:
+                    explorer = (model.config, {k: v.detach().numpy().copy() for k, v in model.state_dict().items()})
             a, b = band_scores(scores, sites, edges)
             for row, value in zip(rows, (a, b, metrics.auroc(scores, sites.y),
                                          metrics.accuracy((scores > 0).float(), sites.y), steps_to_learn(log))):
@@ -370,6 +380,7 @@ def accuracy_vs_distance(task: LongRangeTask | None = None, *, seeds: tuple[int,
     half = cnn.receptive_field_bins // 2
     # the earliest enhancer start whose bin the CNN still sees: (readout_bin - half) * bin_size
     reach = task.promoter_start - (readout_bin - half) * bin_size
+    examples = torch.cat([torch.nonzero(sites.y == 1).flatten()[:2], torch.nonzero(sites.y == 0).flatten()[:1]])
     return DistanceResult(
         models=tuple(models), seeds=tuple(seeds), band_edges=edges,
         auroc=tuple(auroc), accuracy=tuple(accuracy),
@@ -383,6 +394,9 @@ def accuracy_vs_distance(task: LongRangeTask | None = None, *, seeds: tuple[int,
         bins=stem.bins(task.length), cnn_receptive_field_bins=cnn.receptive_field_bins, cnn_reach_bp=reach,
         steps=steps, batch=batch, lr=lr, forget_bias=FORGET_BIAS, n_test=n_test, n_selection=len(selection.y),
         attention=summarise_readings(tuple(seeds), readings) if readings else None,
+        transformer_config=explorer[0], transformer_state=explorer[1],
+        example_sequences=tuple(dna.decode(sites.x[i]) for i in examples),
+        example_enhancer_starts=tuple(int(sites.enhancer_start[i]) for i in examples),
     )
 
 

@@ -9,7 +9,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from lensbook.experiments import registry as experiments
-from lensbook.site import apparatus, citations, notebooks, pages, reference, render
+from lensbook.site import apparatus, citations, explorers, notebooks, pages, reference, render
 
 log = logging.getLogger("mkdocs.lensbook")
 _state: dict = {}
@@ -32,6 +32,11 @@ def on_files(files, config):
     for name, figure in rendered.items():
         files.append(File.generated(config, f"figures/{name}.svg", content=figure.svg["light"]))
         files.append(File.generated(config, f"figures/{name}-dark.svg", content=figure.svg["dark"]))
+    try:  # the trained weights that the pages' in-browser explorers run
+        for path, content in explorers.files(_state["results"]).items():
+            files.append(File.generated(config, path, content=content))
+    except ValueError as error:
+        raise PluginError(str(error)) from error
     try:
         _state["notebooks"].add_scripts(files, config, cache, log)
     except notebooks.NotebookError as error:

@@ -1,0 +1,117 @@
+/* lensbook explorers: what the motif scanner and the attention explorer share.
+ *
+ * Every explorer is a <div class="lensbook-explorer" data-explorer="NAME"> in a
+ * page. Material's instant navigation swaps pages without re-running scripts,
+ * so explorers are started from document$ (every page shown), and each element
+ * is started once. The trained weights are JSON files generated at build time
+ * (lensbook.site.explorers), fetched relative to this script, so the site works
+ * under any base URL.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  // this file is <site>/assets/explorers/common.js
+  var siteRoot = new URL("../../", script ? script.src : window.location.href);
+  var api = (window.lensbookExplorers = window.lensbookExplorers || {});
+  var starters = {};
+  var live = [];
+  var loads = {};
+
+  /* JSON under the site's root, fetched once per page load. */
+  api.load = function (path) {
+    if (!loads[path]) {
+      loads[path] = fetch(new URL(path, siteRoot).href).then(function (response) {
+        if (!response.ok) throw new Error("could not load " + path + " (HTTP " + response.status + ")");
+        return response.json();
+      });
+      loads[path].catch(function () { delete loads[path]; });  // a later page may try again
+    }
+    return loads[path];
+  };
+
+  /* A colour from Material's palette, read where the explorer sits (light or dark scheme). */
+  api.colour = function (element, name, fallback) {
+    var value = window.getComputedStyle(element).getPropertyValue(name).trim();
+    return value || fallback;
+  };
+
+  /* An element with attributes and children. */
+  api.el = function (tag, attributes, children) {
+    var svg = tag.indexOf("svg:") === 0;
+    var node = svg ? document.createElementNS("http://www.w3.org/2000/svg", tag.slice(4))
+                   : document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (key) {
+      if (key === "text") node.textContent = attributes[key];
+      else node.setAttribute(key, attributes[key]);
+    });
+    (children || []).forEach(function (child) {
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  };
+
+  var counter = 0;
+  api.uid = function (prefix) {
+    counter += 1;
+    return "lensbook-" + prefix + "-" + counter;
+  };
+
+  /* Register an explorer: start(root) builds it in `root` and returns {redraw} or nothing. */
+  api.register = function (name, start) {
+    starters[name] = start;
+    scan();
+  };
+
+  function report(root, error) {
+    root.setAttribute("data-ready", "error");
+    var message = root.querySelector(".lensbook-explorer__error");
+    if (!message) {
+      message = api.el("p", {"class": "lensbook-explorer__error", role: "alert"});
+      root.appendChild(message);
+    }
+    message.textContent = "The explorer could not start: " + error.message;
+  }
+
+  function scan() {
+    live = live.filter(function (item) { return document.body.contains(item.root); });
+    var roots = document.querySelectorAll(".lensbook-explorer[data-explorer]");
+    Array.prototype.forEach.call(roots, function (root) {
+      var start = starters[root.getAttribute("data-explorer")];
+      if (!start || root.hasAttribute("data-started")) return;
+      root.setAttribute("data-started", "true");
+      Promise.resolve()
+        .then(function () { return start(root); })
+        .then(function (handle) {
+          if (handle) live.push({root: root, handle: handle});
+          root.setAttribute("data-ready", "true");
+        })
+        .catch(function (error) { report(root, error); });
+    });
+  }
+
+  function redrawAll() {
+    live = live.filter(function (item) { return document.body.contains(item.root); });
+    live.forEach(function (item) {
+      if (item.handle.redraw) item.handle.redraw();
+    });
+  }
+
+  // Material's palette toggle changes data-md-color-scheme on <body>: colours are read again
+  new MutationObserver(redrawAll).observe(document.body, {
+    attributes: true, attributeFilter: ["data-md-color-scheme", "data-md-color-primary", "data-md-color-accent"],
+  });
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    if (resizing) cancelAnimationFrame(resizing);
+    resizing = requestAnimationFrame(redrawAll);
+  });
+
+  if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
+    window.document$.subscribe(scan);  // every page, including those shown by instant navigation
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", scan);
+  } else {
+    scan();
+  }
+})();
