@@ -1,5 +1,6 @@
 """Numbering, cross-references and citations of the build."""
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,11 +130,17 @@ def test_page_without_citations_gets_no_reference_list():
     assert "References" not in out
 
 
+ARXIV_ID = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?$")
+
+
 def test_bibliography_entries_are_well_formed():
+    """Every entry has a DOI; an arXiv preprint's is its DataCite DOI, which must hold a valid arXiv ID."""
     bib = citations.load(ROOT / "bibliography.json")
     assert bib, "the bibliography is empty"
     for ref in bib.values():
         assert citations.DOI.match(ref.doi), ref.key
+        if ref.doi.lower().startswith("10.48550/arxiv."):
+            assert ARXIV_ID.match(ref.doi[len("10.48550/arXiv."):]), f"{ref.key}: arXiv ID in {ref.doi!r}"
         assert ref.year > 1900 and ref.title and ref.authors
 
 

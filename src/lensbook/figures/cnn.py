@@ -173,7 +173,9 @@ def _logos_alt(r: MotifCNNResult) -> str:
 def _logos_caption(r: MotifCNNResult) -> str:
     silent = r.n_filters - r.n_searched
     verb = "is" if silent == 1 else "are"
-    return (f"Left: each learned filter as a PFM, built from the {r.n_test:,} test sequences' windows (both "
+    return (f"What the CNN's filters learned: {r.n_recovered} of {len(r.recoveries)} planted motifs are "
+            f"recovered by the same TF or family with p below {P_THRESHOLD:g}. "
+            f"Left: each learned filter as a PFM, built from the {r.n_test:,} test sequences' windows (both "
             f"strands) where it fires above half its maximum. Right: its rank-1 Tomtom match among all "
             f"{r.n_targets} JASPAR CORE vertebrate matrices, turned to the strand and offset Tomtom aligned. "
             f"{silent} of the {r.n_filters} filters carried less than {MIN_INFORMATION:g} bits and {verb} not "
@@ -212,10 +214,14 @@ def _maps_alt(r: MotifCNNResult) -> str:
 
 
 def _maps_caption(r: MotifCNNResult) -> str:
-    return (f"Each row is one filter's feature map, ReLU(w·x + b) at every {r.width}-bp window (best strand), "
+    top = int(np.argmax(r.example_maps.max(axis=1)))
+    return (f"Feature maps of the trained CNN along one sequence. Each row is one filter's feature map, "
+            f"ReLU(w·x + b) at every {r.width}-bp window (best strand), "
             f"along a {r.length}-bp random sequence into which the consensus of each planted motif was written "
             f"(shaded). On the right, the filter's rank-1 JASPAR match; \"silent\" filters never fire, "
-            f"\"< {MIN_INFORMATION:g} bits\" ones fire almost everywhere and carry no motif.")
+            f"\"< {MIN_INFORMATION:g} bits\" ones fire almost everywhere and carry no motif. The strongest "
+            f"response: filter {top + 1} peaks at {r.example_maps[top].max():.1f} in the window centred on base "
+            f"{int(r.example_maps[top].argmax()) + 1 + (r.width - 1) / 2:g}.")
 
 
 @figure("motif-cnn-feature-maps", experiment="motif_cnn", alt=_maps_alt, caption=_maps_caption)
@@ -254,7 +260,10 @@ def _ism_alt(r: MotifCNNResult) -> str:
 
 
 def _ism_caption(r: MotifCNNResult) -> str:
-    return (f"Every base of a test sequence changed, one at a time, to each of the other three bases. Top: the "
+    return (f"In-silico mutagenesis: every base of a test sequence changed, one at a time, to each of the other "
+            f"three bases. The worst single change lowers the CNN's log-probability of {r.ism_name} by "
+            f"{r.ism_drop:.2f} (the oracle's by {r.ism_oracle_drop:.2f}); no change outside the site lowers it by "
+            f"more than {r.ism_outside_drop:.2f}. Top: the "
             f"largest drop in log P({r.ism_name} | x) at each position, for the CNN (bars) and the oracle (line). "
             f"Bottom: all substitutions around the {r.ism_name} site, the original base labelled below; "
             f"red lowers the score, blue raises it. The sequence is the first {r.ism_name}-class test sequence "
@@ -309,7 +318,9 @@ def _deepsea_alt(r: DeepSEAParameters) -> str:
 def _deepsea_caption(r: DeepSEAParameters) -> str:
     return (f"Where DeepSEA's {r.total:,} parameters sit (counted from the PyTorch modules, weights and biases). "
             f"The convolutions reuse their filters at every position; the fully connected layer has one weight "
-            f"per (feature map, position, unit), {r.fc_inputs:,} inputs x {r.n_hidden} units.")
+            f"per (feature map, position, unit), {r.fc_inputs:,} inputs x {r.n_hidden} units: "
+            f"{100 * r.share('fc'):.1f}% of all parameters, against {100 * r.conv_share:.1f}% in the three "
+            f"convolutions.")
 
 
 @figure("deepsea-parameters", experiment="deepsea_parameters", alt=_deepsea_alt, caption=_deepsea_caption)

@@ -32,7 +32,8 @@ def _caption(r: MatrixResult) -> str:
     return (f"Three lenses on one sequence of the motif-pair task (a {a} and a {b} site within 100 bp), "
             f"seed {r.seeds[0]} of the [lens matrix](choosing.md#the-lens-matrix). Macro: the CNN's filter "
             f"maps, base by base, each scaled to its own maximum. Telephoto: the LSTM's hidden state, bin by bin ({v.pool} bp per bin). "
-            f"Fisheye: where the {b} bin looks, one attention row. Shaded: the planted sites. The models' "
+            f"Fisheye: where the {b} bin looks, one attention row; it puts {v.attention_to_a:.2f} of its "
+            f"weight on the {a} bin (uniform would be {v.uniform:.3f}). Shaded: the planted sites. The models' "
             f"held-out AUROC on the task: {scores}.")
 
 

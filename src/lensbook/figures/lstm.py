@@ -26,7 +26,10 @@ def _memory_alt(r: MemoryResult) -> str:
 
 
 def _memory_caption(r: MemoryResult) -> str:
-    return (f"Each thin line is one seed, trained with the curriculum up to that gap and tested on "
+    return (f"Memory over distance: accuracy on the four-class donor-order task against the gap. At the "
+            f"longest gap, {r.max_gap} bases, the RNN seeds score {_fmt(row[-1] for row in r.rnn)} (chance "
+            f"{r.chance:.2f}) and the LSTM seeds {_fmt(row[-1] for row in r.lstm)}. "
+            f"Each thin line is one seed, trained with the curriculum up to that gap and tested on "
             f"{r.test_size} fresh sequences at that gap; thick lines are the means. Dotted: chance "
             f"({r.chance:.2f}) and the oracle ({r.oracle:.0f}, the rule itself). RNN: {r.hidden_rnn} units, "
             f"{r.params_rnn:,} parameters; LSTM: {r.hidden_lstm} units, {r.params_lstm:,} parameters; same "
@@ -90,7 +93,11 @@ def _gates_alt(r: MemoryResult) -> str:
 
 def _gates_caption(r: MemoryResult) -> str:
     g = r.gates
-    return (f"Seed {r.seed_traced}'s LSTM after the curriculum to gap {r.max_gap}, read by the hand-written cell "
+    return (f"The gates at work. Unit {g.units['first']} keeps the first donor's variant (at the end its two "
+            f"class means are {g.separation['first']:.1f} standard deviations apart; its forget gate averages "
+            f"{g.forget_gap['first']:.3f} across the gap), unit {g.units['second']} the second donor's "
+            f"({g.separation['second']:.1f} standard deviations; forget gate {g.forget_gap['second']:.3f}). "
+            f"Seed {r.seed_traced}'s LSTM after the curriculum to gap {r.max_gap}, read by the hand-written cell "
             f"with its weights copied in. Top: the three gates of every unit along one sequence (red lines: "
             f"donor 1, donor 2, acceptor; arrows: the two units below). Bottom: the cell state C(t) of the unit "
             f"that best separates the first donor's two variants at the end, and of the one for the second "
@@ -147,7 +154,10 @@ def _bi_alt(r: BoundaryResult) -> str:
 
 
 def _bi_caption(r: BoundaryResult) -> str:
-    return (f"Same budget for both: {r.steps} steps of {r.batch} fresh {r.length}-base sequences, the same "
+    return (f"One way against two ways: accuracy at candidate exon ends (each CAG), where the label depends on "
+            f"the bases that follow. One-way LSTM: {_fmt(r.uni)}; two-way LSTM: {_fmt(r.bi)} (one value per "
+            f"seed); always answering no scores {r.majority:.2f}. "
+            f"Same budget for both: {r.steps} steps of {r.batch} fresh {r.length}-base sequences, the same "
             f"learning rate and clipping, {r.hidden_uni} features per position (one-way: {r.hidden_uni} units, "
             f"{r.params_uni:,} parameters; two-way: {r.hidden_bi} per direction, {r.params_bi:,} parameters). "
             f"Dots are seeds; dotted lines: always answering no, and the rule itself.")
