@@ -15,7 +15,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.lensbook-installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build bench venv clean
+.PHONY: serve test build bench lighthouse venv clean
 
 venv: $(STAMP)
 
@@ -38,5 +38,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m lensbook.site.bench
 
+# Lighthouse on every page against the site served as a static host serves it (gzip);
+# needs Node.js 20 and npm (Debian: apt-get install nodejs npm) and chromium.
+lighthouse: $(STAMP)
+	$(BIN)/python -m lensbook.site.lighthouse $(LIGHTHOUSE_ARGS)
+
 clean:
-	rm -rf site .cache
+	rm -rf site .cache tools/lighthouse/node_modules

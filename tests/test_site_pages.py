@@ -78,3 +78,17 @@ def test_unknown_figure_fails_with_page_and_name():
 def test_split_code_handles_longer_fences():
     chunks = pages.split_code("a\n````python\n```\ninner\n```\n````\nb\n")
     assert [c[0] for c in chunks] == [False, True, False]
+
+
+def test_figures_load_lazily_with_their_size_reserved():
+    svg = b'<?xml version="1.0"?>\n<svg xmlns:xlink="x" width="504pt" height="230.4pt" viewBox="0 0 504 230.4">'
+    assert pages.svg_size(svg) == (672, 307)  # points -> CSS pixels (4/3)
+    assert pages.svg_size(b"<svg>") is None
+    html = pages.figure_html("gata-scan", "alt", "caption", "4.2", size=(672, 307))
+    assert html.count("{ loading=lazy width=672 height=307 }") == 2  # light and dark
+
+
+def test_glossary_tooltip_only_on_first_use():
+    html = ('<p><abbr title="a">CNN</abbr>, <abbr title="b">RNN</abbr>, <abbr title="a">CNN</abbr>'
+            ' and <abbr title="a">CNN</abbr></p>')
+    assert pages.first_abbreviations(html) == '<p><abbr title="a">CNN</abbr>, <abbr title="b">RNN</abbr>, CNN and CNN</p>'

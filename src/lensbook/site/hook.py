@@ -81,6 +81,7 @@ def on_page_markdown(markdown, page, config, files):
 def on_page_content(html, page, config, files):
     html = _state["notebooks"].page_content(html, page)
     html = _state["reference"].page_content(html, page)
+    html = pages.first_abbreviations(html)
     return pages.restore_math(html, _state["math"].pop(page.file.src_uri, []))
 
 

@@ -101,18 +101,57 @@ def lookup(results: dict[str, Any], name: str, field: str, spec: str | None, pag
         raise PageError(f"{page}: placeholder {{{{ {name}.{field}:{spec} }}}}: {error}") from error
 
 
-def figure_html(name: str, alt: str, caption: str, number: str = "") -> str:
-    """The Markdown (with ``md_in_html``) that shows one figure in both palettes."""
+SVG_SIZE = re.compile(rb'<svg[^>]*?\swidth="([\d.]+)pt"\s+height="([\d.]+)pt"')
+
+
+def svg_size(svg: bytes) -> tuple[int, int] | None:
+    """A matplotlib SVG's size in CSS pixels (its ``width``/``height`` are in points), or None."""
+    match = SVG_SIZE.search(svg[:2000])
+    return None if match is None else (round(float(match.group(1)) * 4 / 3), round(float(match.group(2)) * 4 / 3))
+
+
+def figure_html(name: str, alt: str, caption: str, number: str = "", size: tuple[int, int] | None = None) -> str:
+    """The Markdown (with ``md_in_html``) that shows one figure in both palettes.
+
+    Images load lazily, so the palette not shown is never fetched and figures
+    far down the page wait until the reader gets near them; ``size`` (pixels)
+    reserves their box, so nothing shifts when they arrive.
+    """
     alt_text = alt.replace("[", "(").replace("]", ")").replace("\n", " ")
     if number:
         caption = f"**Figure {number}.** {caption}"
+    attrs = "{ loading=lazy" + (f" width={size[0]} height={size[1]}" if size else "") + " }"
     return (
         f'<figure class="lb-figure" id="fig-{name}" markdown="block">\n'
-        f"![{alt_text}](figures/{name}.svg#only-light)\n"
-        f"![{alt_text}](figures/{name}-dark.svg#only-dark)\n"
+        f"![{alt_text}](figures/{name}.svg#only-light){attrs}\n"
+        f"![{alt_text}](figures/{name}-dark.svg#only-dark){attrs}\n"
         f'<figcaption markdown="span">{caption}</figcaption>\n'
         f"</figure>\n"
     )
+
+
+ABBR = re.compile(r'<abbr title="([^"]*)">(.*?)</abbr>', re.S)
+
+
+def first_abbreviations(html_text: str) -> str:
+    """Keep the glossary's ``<abbr>`` on the first use of each term on a page only.
+
+    The glossary is appended to every page, so every use of a key term would
+    otherwise carry its own tooltip: a hundred per page, noise to read and work
+    for the browser. The first use explains the term; the rest are plain text.
+
+    >>> first_abbreviations('<abbr title="t">CNN</abbr> and <abbr title="t">CNN</abbr>')
+    '<abbr title="t">CNN</abbr> and CNN'
+    """
+    seen: set[str] = set()
+
+    def once(match: re.Match) -> str:
+        if match.group(1) in seen:
+            return match.group(2)
+        seen.add(match.group(1))
+        return match.group(0)
+
+    return ABBR.sub(once, html_text)
 
 
 def process(markdown: str, page: str, results: dict[str, Any], figures: dict[str, Any],
@@ -199,7 +238,9 @@ def process(markdown: str, page: str, results: dict[str, Any], figures: dict[str
                 raise PageError(f"{page}: unknown figure {name!r}; known: {sorted(figures)}")
             used.append(name)
             number = item(f"fig-{name}").number if numbering is not None else ""
-            return figure_html(name, figures[name].alt, figures[name].caption, number)
+            svg = getattr(figures[name], "svg", None)
+            size = svg_size(svg["light"]) if svg else None
+            return figure_html(name, figures[name].alt, figures[name].caption, number, size)
 
         return FIGURE.sub(show, text)
 

@@ -1,0 +1,162 @@
+"""``make lighthouse``: Lighthouse on every page of the built site, and the budgets.
+
+Usage::
+
+    python -m lensbook.site.lighthouse [--no-build] [--preset mobile|desktop] [--only cnn/ ...] [--json FILE]
+
+It builds the site (``mkdocs build --strict``), serves it on 127.0.0.1 the way a
+static host does (gzip, cache headers: :mod:`lensbook.site.serve`), runs the
+pinned Lighthouse from ``tools/lighthouse`` against Debian's chromium for each
+page, prints a table and exits 1 if a page misses a budget:
+
+========================  ======
+performance               >= 90
+accessibility             >= 95
+best practices            100
+SEO                       >= 90
+transferred, first visit  <= 1 MB
+========================  ======
+
+Lighthouse's default is a mid-range phone on a slow 4G connection
+(``--preset mobile``, simulated throttling); ``--preset desktop`` is its desktop
+profile. Scores depend on the machine's load: run it on a quiet machine.
+Node.js 20 and npm are needed (Debian: ``apt-get install nodejs npm``); the
+first run installs Lighthouse into ``tools/lighthouse/node_modules`` from its
+lock file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from lensbook.site.serve import serve
+
+ROOT = Path(__file__).resolve().parents[3]
+TOOLS = ROOT / "tools" / "lighthouse"
+CHROMIUM = os.environ.get("LENSBOOK_CHROMIUM", "/usr/bin/chromium")
+CHROME_FLAGS = ("--headless --no-sandbox --disable-gpu --disable-background-networking "
+                "--disable-component-update --disable-sync --no-first-run")
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+BUDGETS = {"performance": 0.90, "accessibility": 0.95, "best-practices": 1.00, "seo": 0.90}
+MAX_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Report:
+    """One page's scores (0–1), bytes transferred on a first visit, and the audits that failed."""
+
+    page: str
+    scores: dict[str, float]
+    transferred: int
+    failing: tuple[str, ...]
+
+    def misses(self) -> list[str]:
+        """The budgets this page misses, in words ("performance 0.85 < 0.90")."""
+        out = [f"{c} {self.scores[c]:.2f} < {b:.2f}" for c, b in BUDGETS.items() if self.scores[c] < b]
+        if self.transferred > MAX_BYTES:
+            out.append(f"transferred {self.transferred / 1e6:.2f} MB > 1 MB")
+        return out
+
+
+def pages(site: Path) -> list[str]:
+    """The site's pages as URL paths ("", "cnn/", "reference/lensbook.models/"), 404 page excluded."""
+    found = []
+    for index in sorted(site.rglob("index.html")):
+        rel = index.parent.relative_to(site)
+        if rel.parts and rel.parts[0] == "assets":
+            continue
+        found.append("" if rel == Path(".") else rel.as_posix() + "/")
+    return found
+
+
+def lighthouse_binary() -> Path:
+    """The pinned Lighthouse, installed from tools/lighthouse's lock file on first use."""
+    binary = TOOLS / "node_modules" / ".bin" / "lighthouse"
+    if binary.exists():
+        return binary
+    if not (shutil.which("node") and shutil.which("npm")):
+        raise SystemExit("make lighthouse needs Node.js 20 and npm (Debian: apt-get install nodejs npm)")
+    print("installing Lighthouse into tools/lighthouse (npm ci) ...", flush=True)
+    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=TOOLS, check=True)
+    return binary
+
+
+def audit(binary: Path, url: str, preset: str) -> dict:
+    """Run Lighthouse once on ``url``; its JSON report."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "report.json"
+        command = [str(binary), url, "--quiet", "--output=json", f"--output-path={out}",
+                   f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={CHROME_FLAGS}"]
+        if preset == "desktop":
+            command.append("--preset=desktop")
+        proc = subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROMIUM}, capture_output=True, text=True)
+        if proc.returncode != 0 or not out.exists():
+            raise RuntimeError(f"lighthouse failed on {url}:\n{proc.stderr[-2000:]}")
+        return json.loads(out.read_text())
+
+
+def summarise(page: str, report: dict) -> Report:
+    scores = {c: float(report["categories"][c]["score"] or 0.0) for c in CATEGORIES}
+    audits = report["audits"]
+    failing = tuple(sorted(name for name, a in audits.items()
+                           if a.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings")
+                           and a.get("score") is not None and a["score"] < 0.9))
+    return Report(page, scores, int(audits["total-byte-weight"]["numericValue"]), failing)
+
+
+def table(reports: list[Report]) -> str:
+    rows = [f"{'page':34} {'perf':>5} {'a11y':>5} {'BP':>5} {'SEO':>5} {'KB':>7}  budgets"]
+    for r in reports:
+        s = r.scores
+        rows.append(f"{'/' + r.page:34} {s['performance'] * 100:5.0f} {s['accessibility'] * 100:5.0f} "
+                    f"{s['best-practices'] * 100:5.0f} {s['seo'] * 100:5.0f} {r.transferred / 1000:7.0f}  "
+                    + ("; ".join(r.misses()) or "met"))
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lensbook.site.lighthouse", description=__doc__.split("\n")[0])
+    parser.add_argument("--site", type=Path, default=ROOT / "site", help="the built site (default: site/)")
+    parser.add_argument("--no-build", action="store_true", help="use the site as it is")
+    parser.add_argument("--preset", choices=("mobile", "desktop"), default="mobile")
+    parser.add_argument("--only", nargs="*", help="URL paths to audit, e.g. cnn/ (default: every page)")
+    parser.add_argument("--json", type=Path, help="also write the scores as JSON here")
+    args = parser.parse_args(argv)
+
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"no Chromium at {CHROMIUM}: apt-get install chromium, or set LENSBOOK_CHROMIUM")
+    binary = lighthouse_binary()
+    if not args.no_build:
+        print("building the site (mkdocs build --strict) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(args.site)],
+                       cwd=ROOT, check=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    server, base = serve(args.site)
+    reports = []
+    try:
+        todo = args.only if args.only is not None else pages(args.site)
+        for n, page in enumerate(todo, 1):
+            start = time.perf_counter()
+            reports.append(summarise(page, audit(binary, f"{base}/{page}", args.preset)))
+            print(f"[{n}/{len(todo)}] /{page} {time.perf_counter() - start:.0f} s", flush=True)
+    finally:
+        server.shutdown()
+    print(f"\nLighthouse ({args.preset}), site served with gzip as a static host does:\n" + table(reports))
+    failing = {a for r in reports if r.misses() for a in r.failing}
+    if failing:
+        print("\naudits below 0.9 on a page that misses a budget: " + ", ".join(sorted(failing)))
+    if args.json:
+        args.json.write_text(json.dumps([r.__dict__ for r in reports], indent=1))
+    return 1 if any(r.misses() for r in reports) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
