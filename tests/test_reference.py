@@ -91,3 +91,16 @@ def test_a_broken_reference_fails_the_build(tmp_path):
     assert proc.returncode != 0, log
     assert "Could not find cross-reference target 'lensbook.dna.no_such_function'" in log
     assert "'lensbook.dna.one_hot'" not in log  # the good one resolved
+
+
+def test_unresolved_annotations_lose_only_their_tooltip():
+    """``<span title="int">int</span>`` (a type outside lensbook) keeps its text, not a tooltip that repeats it."""
+    from types import SimpleNamespace
+
+    ref = reference.Reference()
+    ref.uris = {"reference/models.md"}
+    html = '<code><span title="int">int</span> | <span title="torch.Tensor">Tensor</span></code><abbr title="x">y</abbr>'
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="reference/models.md"))
+    assert ref.post_page(html, page) == '<code><span>int</span> | <span>Tensor</span></code><abbr title="x">y</abbr>'
+    other = SimpleNamespace(file=SimpleNamespace(src_uri="cnn.md"))
+    assert ref.post_page(html, other) == html

@@ -85,6 +85,10 @@ def on_page_content(html, page, config, files):
     return pages.restore_math(html, _state["math"].pop(page.file.src_uri, []))
 
 
+def on_post_page(output, page, config):
+    return _state["reference"].post_page(output, page)
+
+
 def on_post_build(config):
     _state["reference"].save()
     for name in sorted(set(_state.get("figures", {})) - _state.get("used", set())):

@@ -31,6 +31,7 @@ import importlib.metadata
 import importlib.util
 import json
 import pkgutil
+import re
 from pathlib import Path
 
 TOOLS = ("mkdocs", "mkdocstrings", "mkdocstrings-python", "griffelib", "mkdocs-autorefs", "markdown",
@@ -150,6 +151,11 @@ def cache_key(modules: list[str], config_file: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+# An annotation outside lensbook (``int``, ``torch.Tensor``) is written ``<span title="int">int</span>``:
+# hundreds per page, each a tooltip that repeats its own text. Keep the text, drop the title.
+UNRESOLVED_TITLE = re.compile(r'<span title="[^"<>]*">([^<>]*)</span>')
+
+
 def _toc_tokens(items) -> list[dict]:
     return [{"level": i.level, "id": i.id, "name": i.title, "children": _toc_tokens(i.children)} for i in items]
 
@@ -221,6 +227,12 @@ class Reference:
         entry = self.recorded.setdefault(src_uri, {"anchors": []})
         entry.update(content=html, toc=_toc_tokens(page.toc))
         return html
+
+    def post_page(self, output: str, page) -> str:
+        """The finished HTML of a reference page, less the tooltips that repeat their own text."""
+        if page.file.src_uri not in self.uris:
+            return output
+        return UNRESOLVED_TITLE.sub(r"<span>\1</span>", output)
 
     def save(self) -> None:
         """Write the cache after a build that rendered every reference page."""
