@@ -90,7 +90,7 @@ def lighthouse_binary() -> Path:
     return binary
 
 
-def audit(binary: Path, url: str, preset: str) -> dict:
+def audit(binary: Path, url: str, preset: str, cpu_slowdown: float | None = None) -> dict:
     """Run Lighthouse once on ``url``; its JSON report."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
@@ -98,6 +98,8 @@ def audit(binary: Path, url: str, preset: str) -> dict:
                    f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={CHROME_FLAGS}"]
         if preset == "desktop":
             command.append("--preset=desktop")
+        if cpu_slowdown is not None:
+            command.append(f"--throttling.cpuSlowdownMultiplier={cpu_slowdown:g}")
         proc = subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROMIUM}, capture_output=True, text=True)
         if proc.returncode != 0 or not out.exists():
             raise RuntimeError(f"lighthouse failed on {url}:\n{proc.stderr[-2000:]}")
@@ -129,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-build", action="store_true", help="use the site as it is")
     parser.add_argument("--preset", choices=("mobile", "desktop"), default="mobile")
     parser.add_argument("--only", nargs="*", help="URL paths to audit, e.g. cnn/ (default: every page)")
+    parser.add_argument("--cpu-slowdown", type=float, metavar="X",
+                        help="CPU slowdown for the simulation (Lighthouse's default: 4 on mobile, 1 on desktop); "
+                             "each report's benchmarkIndex says how fast this machine is")
     parser.add_argument("--json", type=Path, help="also write the scores as JSON here")
     args = parser.parse_args(argv)
 
@@ -145,11 +150,14 @@ def main(argv: list[str] | None = None) -> int:
         todo = args.only if args.only is not None else pages(args.site)
         for n, page in enumerate(todo, 1):
             start = time.perf_counter()
-            reports.append(summarise(page, audit(binary, f"{base}/{page}", args.preset)))
-            print(f"[{n}/{len(todo)}] /{page} {time.perf_counter() - start:.0f} s", flush=True)
+            report = audit(binary, f"{base}/{page}", args.preset, args.cpu_slowdown)
+            reports.append(summarise(page, report))
+            print(f"[{n}/{len(todo)}] /{page} {time.perf_counter() - start:.0f} s "
+                  f"(benchmarkIndex {report['environment']['benchmarkIndex']:.0f})", flush=True)
     finally:
         server.shutdown()
-    print(f"\nLighthouse ({args.preset}), site served with gzip as a static host does:\n" + table(reports))
+    slowdown = f", CPU slowdown {args.cpu_slowdown:g}" if args.cpu_slowdown is not None else ""
+    print(f"\nLighthouse ({args.preset}{slowdown}), site served with gzip as a static host does:\n" + table(reports))
     failing = {a for r in reports if r.misses() for a in r.failing}
     if failing:
         print("\naudits below 0.9 on a page that misses a budget: " + ", ".join(sorted(failing)))

@@ -1,0 +1,63 @@
+"""`make lighthouse`'s plumbing (no Node.js needed): the pages it audits, the budgets, and the
+static server it measures through, which must compress text as a static host does."""
+
+from __future__ import annotations
+
+import gzip
+import urllib.request
+
+import pytest
+
+from lensbook.site import lighthouse, serve
+
+
+@pytest.fixture
+def site(tmp_path):
+    for path in ("index.html", "cnn/index.html", "reference/models/index.html", "assets/x/index.html", "404.html"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("<!doctype html><title>t</title>" + "<p>lens</p>" * 200)
+    (tmp_path / "favicon.png").write_bytes(b"\x89PNG" + bytes(100))
+    return tmp_path
+
+
+def test_pages_are_every_index_but_assets_and_404(site):
+    assert sorted(lighthouse.pages(site)) == ["", "cnn/", "reference/models/"]
+
+
+def test_budgets():
+    met = lighthouse.Report("cnn/", {"performance": 0.90, "accessibility": 0.95, "best-practices": 1.0, "seo": 0.9},
+                            1_000_000, ())
+    assert met.misses() == []
+    missed = lighthouse.Report("cnn/", {"performance": 0.89, "accessibility": 1.0, "best-practices": 0.96,
+                                        "seo": 1.0}, 1_000_001, ())
+    assert missed.misses() == ["performance 0.89 < 0.90", "best-practices 0.96 < 1.00", "transferred 1.00 MB > 1 MB"]
+    assert "performance 0.89" in lighthouse.table([missed]) and "met" in lighthouse.table([met])
+
+
+def fetch(url, gzip_ok=True):
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip_ok else {})
+    with urllib.request.urlopen(request) as response:
+        return response.headers, response.read()
+
+
+def test_server_compresses_text_like_a_static_host(site):
+    server, base = serve.serve(site)
+    try:
+        headers, body = fetch(base + "/cnn/")
+        assert headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(body) == (site / "cnn/index.html").read_bytes()
+        assert len(body) < len(gzip.decompress(body)) / 5
+        headers, body = fetch(base + "/cnn/", gzip_ok=False)  # a client without gzip gets plain bytes
+        assert headers["Content-Encoding"] is None and body == (site / "cnn/index.html").read_bytes()
+        headers, body = fetch(base + "/favicon.png")  # images are sent as they are
+        assert headers["Content-Encoding"] is None and body.startswith(b"\x89PNG")
+        headers, body = fetch(base + "/cnn")  # the directory redirect still happens
+        assert gzip.decompress(body) == (site / "cnn/index.html").read_bytes()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_server_refuses_a_folder_that_is_not_a_site(tmp_path):
+    with pytest.raises(FileNotFoundError, match="make build"):
+        serve.serve(tmp_path)
