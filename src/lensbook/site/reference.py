@@ -1,16 +1,15 @@
-"""The API reference: generated at build time from the package, one page per subpackage.
+"""The API reference: generated at build time from the package, one page per module.
 
 The modules are found on disk (``pkgutil``, nothing imported), so a new module
-gets its entries, and a new subpackage its page and its place in the
-navigation, without editing a list. The top-level modules (``lensbook.dna``,
-``lensbook.train``, ...) share the page ``reference/lensbook/``; each
-subpackage has its own (``lensbook.models`` and its modules:
-``reference/models/``). Each module is one mkdocstrings ``::: module`` block
-rendered from its NumPy-style docstrings. Pages link to entries with autorefs,
-``[scan_motif][lensbook.experiments.cnn.scan_motif]``, and the strict build
-fails on a reference that does not resolve. (A page per subpackage rather
-than per module keeps the site to a handful of pages: each page is one more
-to build, check in a browser and audit.)
+gets its page and its place in the navigation without editing a list:
+``lensbook.dna`` is ``reference/dna/``, ``lensbook.models.cnn`` is
+``reference/models-cnn/``, and a subpackage's own page
+(``reference/models/``) lists its modules. Each page is one mkdocstrings
+``::: module`` block rendered from its NumPy-style docstrings. Pages link to
+entries with autorefs, ``[scan_motif][lensbook.experiments.cnn.scan_motif]``,
+and the strict build fails on a reference that does not resolve. (A page per
+module, not per subpackage: a subpackage's page held up to 6,500 elements,
+which a phone lays out slowly enough to fail Lighthouse's performance budget.)
 
 Public means: no part of the dotted name starts with ``_``, and not the build
 machinery under ``lensbook.site`` (the MkDocs hook and what it calls), which
@@ -89,33 +88,35 @@ def is_package(module: str) -> bool:
 
 
 def page_of(module: str) -> str:
-    """The page a module is documented on: its subpackage of ``lensbook``, or ``lensbook`` itself."""
-    parts = module.split(".")
-    return ".".join(parts[:2]) if len(parts) > 2 or (len(parts) == 2 and is_package(module)) else parts[0]
+    """The page a module is documented on: its own."""
+    return module
 
 
 def page_uri(page: str) -> str:
-    """Where a page lives among the site's sources: ``reference/lensbook.md``, ``reference/models.md``
-    (served as ``reference/models/``)."""
-    return f"{FOLDER}/{page.rpartition('.')[2]}.md"
+    """Where a page lives among the site's sources: ``reference/lensbook.md``, ``reference/dna.md``,
+    ``reference/models.md`` (served as ``reference/models/``), ``reference/models-cnn.md``.
+
+    Flat, with ``-`` (never in a module name) between the parts, so ``lensbook.figures.index``
+    cannot land on the ``lensbook.figures`` page's ``reference/figures/index.html``.
+    """
+    parts = page.split(".")
+    return f"{FOLDER}/{'-'.join(parts[1:]) if len(parts) > 1 else parts[0]}.md"
 
 
 def pages_of(modules: list[str]) -> dict[str, list[str]]:
-    """Page -> the modules on it, ``lensbook`` first, each subpackage's own module first."""
-    out: dict[str, list[str]] = {}
-    for module in modules:
-        out.setdefault(page_of(module), []).append(module)
-    return dict(sorted(out.items(), key=lambda item: (item[0] != PACKAGE, item[0])))
+    """Page -> the modules on it (one each), ``lensbook`` first, each subpackage before its modules."""
+    return {module: [module] for module in sorted(modules, key=lambda m: (m != PACKAGE, m))}
 
 
-def page_markdown(page: str, modules: list[str]) -> str:
-    """The Markdown of one page: the package's own entry as its title, then every module in it."""
-    def block(module: str, level: int) -> str:
-        return f"::: {module}\n    options:\n      show_root_heading: true\n      heading_level: {level}\n"
-
-    if modules[0] == page:
-        return "\n".join([block(modules[0], 1)] + [block(m, 2) for m in modules[1:]])
-    return f"# `{page}`\n\n" + "\n".join(block(m, 2) for m in modules)
+def page_markdown(page: str, modules: list[str], all_modules: list[str] | None = None) -> str:
+    """The Markdown of one page: the module's entry, under its name as the page title; a package's
+    page also lists the modules in it."""
+    text = f"::: {page}\n    options:\n      show_root_heading: true\n      heading_level: 1\n"
+    inside = [m for m in (all_modules or []) if m.rpartition(".")[0] == page]
+    if inside:
+        rows = "\n".join(f"| [`{m}`][{m}] | {summary(m).replace('|', '/')} |" for m in inside)
+        text += "\n## Modules\n\n| module | what it is for |\n|---|---|\n" + rows + "\n"
+    return text
 
 
 def index_page(modules: list[str]) -> str:
@@ -132,8 +133,20 @@ def index_page(modules: list[str]) -> str:
 
 
 def nav_section(pages: dict[str, list[str]]) -> dict:
-    """The navigation section: the index, then one entry per page."""
-    return {SECTION: [{"Overview": f"{FOLDER}/index.md"}] + [{page: page_uri(page)} for page in pages]}
+    """The navigation section: the index, the top-level modules, then a group per subpackage."""
+    entries: list[dict] = [{"Overview": f"{FOLDER}/index.md"}]
+    groups: dict[str, list[dict]] = {}
+    for page in pages:
+        parts = page.split(".")
+        if len(parts) <= 2 and not (len(parts) == 2 and is_package(page)):
+            entries.append({page: page_uri(page)})
+        else:
+            group = ".".join(parts[:2])
+            if group not in groups:
+                groups[group] = []
+                entries.append({group: groups[group]})
+            groups[group].append({"Overview" if page == group else parts[-1]: page_uri(page)})
+    return {SECTION: entries}
 
 
 def cache_key(modules: list[str], config_file: Path) -> str:
@@ -203,7 +216,7 @@ class Reference:
 
         files.append(File.generated(config, f"{FOLDER}/index.md", content=index_page(self.modules)))
         for page, modules in self.pages.items():
-            files.append(File.generated(config, page_uri(page), content=page_markdown(page, modules)))
+            files.append(File.generated(config, page_uri(page), content=page_markdown(page, modules, self.modules)))
 
     def page_markdown(self, markdown: str, page) -> str:
         """On a warm build a reference page renders nothing: its HTML comes from the cache."""
