@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -47,20 +44,14 @@ def built_site(tmp_path_factory) -> tuple[Path, str]:
     return site, log
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep the test output clean
-        pass
-
-
 @pytest.fixture(scope="session")
 def served_site(built_site):
-    """The built site served over HTTP on 127.0.0.1 (a free port); yields its base URL."""
+    """The built site served on 127.0.0.1 (a free port) as a static host serves it; yields its base URL."""
+    from lensbook.site.serve import serve
+
     site, _ = built_site
-    handler = functools.partial(_Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server, base = serve(site)
+    yield base
     server.shutdown()
     server.server_close()
 

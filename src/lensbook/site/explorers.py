@@ -145,15 +145,14 @@ def bench_explorers(site: Path | None = None, length: int = 10_000, repeats: int
     draw the feature maps and the hits), ``frame`` the time until the next
     animation frame after it (layout and paint included).
     """
-    import functools
-    import http.server
     import os
     import subprocess
     import sys
     import tempfile
-    import threading
 
     from playwright.sync_api import sync_playwright
+
+    from .serve import serve
 
     chromium = os.environ.get("LENSBOOK_CHROMIUM", "/usr/bin/chromium")
     with tempfile.TemporaryDirectory(prefix="lensbook-explorers-") as tmp:
@@ -164,18 +163,12 @@ def bench_explorers(site: Path | None = None, length: int = 10_000, repeats: int
                                   env=env, capture_output=True, text=True)
             if proc.returncode:
                 raise RuntimeError(f"mkdocs build failed:\n{proc.stdout}{proc.stderr}")
-        class Quiet(http.server.SimpleHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-        handler = functools.partial(Quiet, directory=str(site))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        server, base = serve(site)
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox"])
                 page = browser.new_page()
-                page.goto(f"http://127.0.0.1:{server.server_address[1]}/cnn/", wait_until="networkidle")
+                page.goto(f"{base}/cnn/", wait_until="networkidle")
                 page.wait_for_selector(".lensbook-explorer[data-ready='true'] textarea")
                 times = page.evaluate(_BENCH_SCRIPT, {"length": length, "repeats": repeats})
                 browser.close()

@@ -156,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"(benchmarkIndex {report['environment']['benchmarkIndex']:.0f})", flush=True)
     finally:
         server.shutdown()
+        server.server_close()
     slowdown = f", CPU slowdown {args.cpu_slowdown:g}" if args.cpu_slowdown is not None else ""
     print(f"\nLighthouse ({args.preset}{slowdown}), site served with gzip as a static host does:\n" + table(reports))
     failing = {a for r in reports if r.misses() for a in r.failing}
