@@ -79,7 +79,7 @@ def test_measured_values_figures_and_numbers_are_filled_in():
     class Figure:
         alt, caption = "Bars of six scores; the peak is 6.", "A filter slid along a sequence ([more](other.md))."
 
-    page = "# P\n\nThe peak scores {{ scan.peak:g }}, see [](#fig-scan).\n\n![](figures/scan.svg)\n"
+    page = "# P\n\nThe peak scores {{ scan.peak | fmt('g') }}, see [](#fig-scan).\n\n![](figures/scan.svg)\n"
     context = notebooks.Context(results={"scan": {"peak": 6.0}}, figures={"scan": Figure()},
                                 numbering=apparatus.number([("p.md", page)]),
                                 url=lambda target: f"https://site/{target}")
@@ -90,8 +90,15 @@ def test_measured_values_figures_and_numbers_are_filled_in():
 
 
 def test_without_results_placeholders_stay_as_written():
-    nb = notebooks.from_markdown("Value {{ scan.peak }}.\n", "p.md")
+    nb = notebooks.from_markdown("Value {{ scan.peak }}. {% claim scan.peak > 1 %}\n", "p.md")
     assert nb["cells"][0]["source"] == "Value {{ scan.peak }}."
+
+
+def test_cell_ids_come_from_content():
+    page = "# P\n\n```python\nx = 1\n```\n\n```python\nx = 1\n```\n"
+    ids = [c["id"] for c in notebooks.from_markdown(page, "p.md")["cells"]]
+    assert ids == [c["id"] for c in notebooks.from_markdown(page, "p.md")["cells"]]
+    assert len(set(ids)) == 3
 
 
 # --- the executed notebook page -------------------------------------------------------------

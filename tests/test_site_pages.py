@@ -28,17 +28,27 @@ def run(markdown):
 
 
 def test_placeholder_with_format_and_nesting():
-    out, _, _ = run("AUROC {{ exp.auroc:.3f }} and {{exp.nested.k}}.")
-    assert out == "AUROC 0.988 and 3."
+    out, _, _ = run('AUROC {{ exp.auroc | fmt(".3f") }} and {{exp.nested.k}}, {{ exp.nested["k"] * 2 }}.')
+    assert out == "AUROC 0.988 and 3, 6."
 
 
 def test_unknown_experiment_field_and_format_fail_with_page_name():
-    with pytest.raises(pages.PageError, match=r"page.md.*unknown experiment"):
+    with pytest.raises(pages.PageError, match=r"page.md line 1: 'nope' is undefined"):
         run("{{ nope.auroc }}")
-    with pytest.raises(pages.PageError, match=r"no field 'missing'"):
+    with pytest.raises(pages.PageError, match=r"no attribute 'missing'"):
         run("{{ exp.missing }}")
-    with pytest.raises(pages.PageError, match=r"page.md"):
-        run("{{ exp.auroc:d }}")
+    with pytest.raises(pages.PageError, match=r"page.md line 2: cannot format 0.98765 with 'd'"):
+        run('\n{{ exp.auroc | fmt("d") }}')
+
+
+def test_figure_alt_and_caption_come_from_the_page():
+    page = ("![](figures/demo-figure.svg)\nalt: Scores; the best is {{ exp.auroc | fmt('.2f') }}.\n"
+            "caption: What it shows,\n  over two lines. {% claim exp.auroc > 0.5 %}\n\nAfter.\n")
+    out, _, used = run(page)
+    assert used == ["demo-figure"]
+    assert "![Scores; the best is 0.99.](figures/demo-figure.svg#only-light)" in out
+    assert '<figcaption markdown="span">What it shows, over two lines.</figcaption>' in out
+    assert out.rstrip().endswith("After.") and "alt:" not in out and "caption:" not in out
 
 
 def test_code_is_left_alone():

@@ -39,7 +39,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urljoin
 
-from . import apparatus, citations, pages, sources
+from . import apparatus, citations, pages, rewrite, sources
 
 #: A notebook script: a ``.py`` file in ``docs/`` with at least one ``# %%`` cell marker.
 CELL_MARKER = re.compile(r"^# %%", re.M)
@@ -247,88 +247,53 @@ def flatten_blocks(markdown: str) -> str:
     return "".join(out)
 
 
-def _prose(text: str, page: str, context: Context, cited: list[str]) -> str:
-    """One stretch of prose, as Jupyter's Markdown shows it."""
-    stash: list[str] = []
+class NotebookRenderer(rewrite.Renderer):
+    """The notebook download: Jupyter's Markdown (``$`` math, ``\\tag``), absolute links, no attribute lists."""
 
-    def keep(value: str) -> str:
-        stash.append(value)
-        return f"\x00{len(stash) - 1}\x00"
+    def __init__(self, context: Context) -> None:
+        self.context = context
 
-    numbering = context.numbering
-    equations = iter(numbering.equations.get(page, []) if numbering else [])
+    def equation(self, latex, item):
+        body = latex.strip("\n")
+        if item is not None:
+            body += f"\n\\tag{{{item.number}}}"
+        return f"$$\n{body}\n$$"
 
-    def equation(match: re.Match) -> str:
-        body = match.group(1).strip("\n")
-        label = next(equations, None)
-        if numbering is not None and label in numbering.items:
-            body += f"\n\\tag{{{numbering.items[label].number}}}"
-        return keep(f"$$\n{body}\n$$")
+    def inline_math(self, latex):
+        return f"${latex}$"
 
-    def item_link(label: str) -> str:
-        if numbering is None or label not in numbering.items:
-            return label
-        item = numbering.items[label]
-        return f"[{item.name}]({context.url(item.page + '#' + item.label)})"
+    def reference(self, item):
+        return f"[{item.name}]({self.context.url(item.page + '#' + item.label)})"
 
-    def figure(match: re.Match) -> str:
-        name = match.group(1)
-        if context.figures is not None and name not in context.figures:
-            raise pages.PageError(f"{page}: unknown figure {name!r}; known: {sorted(context.figures)}")
-        spec = (context.figures or {}).get(name)
-        alt = (spec.alt if spec else name).replace("[", "(").replace("]", ")").replace("\n", " ")
-        caption = _outside_code(spec.caption, links) if spec else ""
-        if numbering is not None and f"fig-{name}" in numbering.items:
-            caption = f"**Figure {numbering.items[f'fig-{name}'].number}.** {caption}"
-        return f"![{alt}]({context.url(f'figures/{name}.svg')})\n\n{caption}".rstrip() + "\n"
-
-    def table(match: re.Match) -> str:
-        number = numbering.items[match.group(2)].number if numbering and match.group(2) in numbering.items else ""
-        return f"**Table {number}.** {match.group(1)}" if number else f"**{match.group(1)}**"
-
-    def value(match: re.Match) -> str:
-        if match.group(1) not in context.results:
-            return keep(match.group(0))
-        raw, formatted = pages.lookup(context.results, *match.groups(), page)
-        return formatted if isinstance(raw, pages.Markdown) else html.escape(formatted, quote=False)
-
-    def cite(match: re.Match) -> str:
-        links = []
-        for key in (k.strip().lstrip("@") for k in match.group(1).split(";")):
-            ref = context.bibliography.get(key)
-            if ref is None:
-                links.append(f"@{key}")
-                continue
-            if key not in cited:
-                cited.append(key)
-            links.append(f"[{ref.short}](https://doi.org/{ref.doi})")
+    def citation(self, keys):
+        bibliography = self.context.bibliography
+        links = [f"[{bibliography[k].short}](https://doi.org/{bibliography[k].doi})" if k in bibliography
+                 else f"@{k}" for k in keys]
         return "(" + "; ".join(links) + ")"
 
-    def autoref(match: re.Match) -> str:
-        identifier = match["id"] or match["text"].strip("`")
-        url = context.reference(identifier)
-        return f"[{match['text']}]({url})" if url else match["text"]
+    def figure(self, name, alt, caption, item, spec):
+        if item is not None:
+            caption = f"**Figure {item.number}.** {caption}"
+        return f"![{alt}]({self.context.url(f'figures/{name}.svg')})\n\n{caption}".rstrip() + "\n"
 
-    def links(part: str) -> str:
-        return LINK.sub(lambda m: keep(m["open"] + _relative_or(m["target"], context.url) + m["close"]), part)
+    def text(self, part):
+        context = self.context
 
-    def inline(part: str) -> str:
-        part = pages.INLINE_MATH.sub(lambda m: keep(f"${m.group(1).strip()}$"), part)
-        part = pages.PLACEHOLDER.sub(value, part)
-        part = apparatus.REFERENCE.sub(lambda m: keep(item_link(m.group(1))), part)
-        part = citations.CITE.sub(lambda m: keep(cite(m)), part)
-        part = AUTOREF.sub(lambda m: keep(autoref(m)), part)
-        part = links(part)
-        return ATTR_LIST.sub("", part)
+        def autoref(match: re.Match) -> str:
+            identifier = match["id"] or match["text"].strip("`")
+            url = context.reference(identifier)
+            return f"[{match['text']}]({url})" if url else match["text"]
 
-    text = COMMENT.sub("", ABBREVIATION.sub("", text))
-    text = pages.DISPLAY_MATH.sub(equation, text)
-    text = apparatus.TABLE_CAPTION.sub(table, text)
-    text = apparatus.FIGURE_LINE.sub(lambda m: keep(figure(m)), text)
-    text = _outside_code(text, inline)
-    while "\x00" in text:
-        text = re.sub(r"\x00(\d+)\x00", lambda m: stash[int(m.group(1))], text)
-    return text
+        part = AUTOREF.sub(autoref, part)
+        part = LINK.sub(lambda m: m["open"] + _relative_or(m["target"], context.url) + m["close"], part)
+        return re.sub(r"(\{\{.*?\}\})|" + ATTR_LIST.pattern, lambda m: m.group(1) or "", part)
+
+    def references(self, keys):
+        bibliography = self.context.bibliography
+        refs = sorted((bibliography[k] for k in keys), key=lambda r: (r.authors[0][0], r.year, r.key))
+        return "\n## References\n\n" + "\n".join(
+            f"- {ref.full.removesuffix(f' doi:{ref.doi}')} [doi:{ref.doi}](https://doi.org/{ref.doi})"
+            for ref in refs) + "\n"
 
 
 def from_markdown(markdown: str, page: str, context: Context | None = None) -> dict:
@@ -342,27 +307,31 @@ def from_markdown(markdown: str, page: str, context: Context | None = None) -> d
         Its path in ``docs/`` (``"cnn.md"``), for numbering and error messages.
     context : Context, optional
         Measured values, figures, numbering, bibliography and how links
-        resolve; without it, placeholders stay as written.
+        resolve; without results, placeholders stay as written (claims go).
 
     Returns
     -------
     dict
         Markdown cells for the prose and one code cell per ``python`` block,
-        in page order; other fenced blocks stay in the Markdown.
+        in page order; other fenced blocks stay in the Markdown. Cell ids are
+        derived from the cells' content, so the same page gives the same file.
     """
     context = context or Context()
+    prose_only = "".join(chunk if is_code else COMMENT.sub("", ABBREVIATION.sub("", chunk))
+                         for is_code, chunk in pages.split_code(flatten_blocks(markdown)))
+    shared = rewrite.Context(results=context.results or None, figures=context.figures,
+                             numbering=context.numbering, bibliography=context.bibliography or None)
+    text = rewrite.rewrite(prose_only, page, NotebookRenderer(context), shared)
     cells: list[dict] = []
     prose: list[str] = []
-    cited: list[str] = []
 
     def flush() -> None:
-        text = _prose("".join(prose), page, context, cited).strip("\n")
-        text = re.sub(r"\n{3,}", "\n\n", text)
-        if text.strip():
-            cells.append({"cell_type": "markdown", "metadata": {}, "source": text})
+        body = re.sub(r"\n{3,}", "\n\n", "".join(prose).strip("\n"))
+        if body.strip():
+            cells.append({"cell_type": "markdown", "metadata": {}, "source": body})
         prose.clear()
 
-    for is_code, chunk in pages.split_code(flatten_blocks(markdown)):
+    for is_code, chunk in pages.split_code(text):
         lines = chunk.splitlines(keepends=True)
         opening = pages.FENCE.match(lines[0]) if is_code else None
         info = lines[0][opening.end():].strip() if opening else ""
@@ -377,14 +346,12 @@ def from_markdown(markdown: str, page: str, context: Context | None = None) -> d
                           "source": source.rstrip("\n")})
         else:
             prose.append(chunk)
-    if cited and context.bibliography:
-        refs = sorted((context.bibliography[k] for k in cited), key=lambda r: (r.authors[0][0], r.year, r.key))
-        prose.append("\n## References\n\n" + "\n".join(
-            f"- {ref.full.removesuffix(f' doi:{ref.doi}')} [doi:{ref.doi}](https://doi.org/{ref.doi})"
-            for ref in refs) + "\n")
     flush()
+    seen: set[str] = set()
     for i, cell in enumerate(cells):
-        cell["id"] = f"cell-{i}"
+        digest = hashlib.sha256(f"{cell['cell_type']}\n{cell['source']}".encode()).hexdigest()[:8]
+        cell["id"] = digest if digest not in seen else f"{digest}-{i}"
+        seen.add(cell["id"])
     return {"cells": cells, "metadata": {"kernelspec": dict(KERNELSPEC),
                                          "language_info": {"name": "python"}},
             "nbformat": 4, "nbformat_minor": 5}

@@ -1,76 +1,36 @@
-"""What the build does to a page's Markdown before MkDocs renders it.
+"""The site page's renderer of the shared Markdown rewrite (``lensbook.site.rewrite``).
 
-Outside fenced code blocks and inline code:
+* Equations become MathML at build time (``latex2mathml``), so no math
+  script runs in the reader's browser; the MathML waits as tokens until the
+  page's HTML exists (``restore_math``).
+* A figure becomes a light and a dark SVG (Material shows the one for the
+  reader's palette), its alt text and its numbered caption.
+* Cross-references become links with Material's hover preview, citations
+  author-year links, and the page ends with its reference list.
 
-* ``$$ ... $$`` on lines of their own is a display equation and ``\\( ... \\)``
-  an inline one; both become MathML at build time (``latex2mathml``), so no
-  math script runs in the reader's browser.
-* ``{{ experiment.field }}`` (optionally ``{{ experiment.field:.3f }}``) is
-  replaced by that field of the experiment's result: prose quotes the same
-  object the figures draw.
-* A line ``![](figures/NAME.svg)`` becomes the figure: a light and a dark SVG
-  (Material shows the one for the reader's palette), its alt text and caption.
-
-Anything unknown (figure, experiment, field, malformed LaTeX) raises
-``PageError`` naming the page and the culprit, which stops the build.
+Anything unknown (figure, result, label, citation, malformed LaTeX) and any
+false claim raises ``PageError`` naming the page and the culprit, which
+stops the build.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
 from latex2mathml.converter import convert
 
-from . import apparatus, citations
+from . import apparatus, citations, prose, rewrite
 
-FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})")
-INLINE_CODE = re.compile(r"(`+)(.+?)\1", re.S)
+FENCE = rewrite.FENCE
+INLINE_CODE = rewrite.INLINE_CODE
 DISPLAY_MATH = apparatus.EQUATION
-INLINE_MATH = re.compile(r"\\\((.+?)\\\)", re.S)
-PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]\w*)\.([A-Za-z_][\w.]*)\s*(?::\s*([^}]*?))?\s*\}\}")
+INLINE_MATH = rewrite.INLINE_MATH
 FIGURE = apparatus.FIGURE_LINE
 TOKEN = "LBMATH{}Z"
-
-
-class Markdown(str):
-    """A placeholder value that is Markdown (a table, a code block): inserted as it is, not escaped."""
-
-
-class PageError(ValueError):
-    """A page refers to something the build does not know, or holds bad LaTeX."""
-
-
-def split_code(markdown: str) -> list[tuple[bool, str]]:
-    """Split Markdown into ``(is_code, text)`` chunks at fenced code blocks."""
-    chunks: list[tuple[bool, str]] = []
-    buffer: list[str] = []
-    fence: str | None = None
-    for line in markdown.splitlines(keepends=True):
-        match = FENCE.match(line)
-        if fence is None and match:
-            chunks.append((False, "".join(buffer)))
-            buffer, fence = [line], match.group(2)
-        elif fence is not None and match and match.group(2)[0] == fence[0] \
-                and len(match.group(2)) >= len(fence) and line.strip() == match.group(2):
-            buffer.append(line)
-            chunks.append((True, "".join(buffer)))
-            buffer, fence = [], None
-        else:
-            buffer.append(line)
-    chunks.append((fence is not None, "".join(buffer)))
-    return [c for c in chunks if c[1]]
-
-
-def _outside_inline_code(text: str, function) -> str:
-    parts, last = [], 0
-    for match in INLINE_CODE.finditer(text):
-        parts.append(function(text[last:match.start()]))
-        parts.append(match.group(0))
-        last = match.end()
-    parts.append(function(text[last:]))
-    return "".join(parts)
+Markdown = prose.Markdown
+PageError = rewrite.PageError
+split_code = rewrite.split_code
 
 
 def to_mathml(latex: str, display: bool, page: str) -> str:
@@ -79,26 +39,6 @@ def to_mathml(latex: str, display: bool, page: str) -> str:
         return convert(latex.strip(), display="block" if display else "inline")
     except Exception as error:  # latex2mathml raises several kinds
         raise PageError(f"{page}: cannot convert LaTeX {latex.strip()!r}: {error}") from error
-
-
-def lookup(results: dict[str, Any], name: str, field: str, spec: str | None, page: str) -> tuple[Any, str]:
-    """The value of ``results[name].field`` for a placeholder, and its formatted text."""
-    if name not in results:
-        raise PageError(f"{page}: placeholder {{{{ {name}.{field} }}}} names an unknown "
-                        f"experiment; known: {sorted(results)}")
-    value = results[name]
-    for part in field.split("."):
-        if isinstance(value, dict) and part in value:
-            value = value[part]
-        elif hasattr(value, part):
-            value = getattr(value, part)
-        else:
-            raise PageError(f"{page}: placeholder {{{{ {name}.{field} }}}}: "
-                            f"the result has no field {part!r}")
-    try:
-        return value, format(value, spec or "")
-    except (TypeError, ValueError) as error:
-        raise PageError(f"{page}: placeholder {{{{ {name}.{field}:{spec} }}}}: {error}") from error
 
 
 SVG_SIZE = re.compile(rb'<svg[^>]*?\swidth="([\d.]+)pt"\s+height="([\d.]+)pt"')
@@ -154,10 +94,51 @@ def first_abbreviations(html_text: str) -> str:
     return ABBR.sub(once, html_text)
 
 
+class PageRenderer(rewrite.Renderer):
+    """The site page: MathML (held back as tokens until the HTML exists), numbered items, links."""
+
+    def __init__(self, bibliography: dict[str, citations.Reference] | None) -> None:
+        self.math: list[str] = []
+        self.used: list[str] = []
+        self.bibliography = bibliography or {}
+
+    def _stash(self, mathml: str) -> str:
+        self.math.append(mathml)
+        return TOKEN.format(len(self.math) - 1)
+
+    def equation(self, latex, item):
+        token = self._stash(to_mathml(latex, True, self.page))
+        if item is None:
+            return f'\n<div class="lb-equation">{token}</div>\n'
+        return f'\n<div class="lb-equation" id="{item.label}">{token}<span class="lb-eqno">({item.number})</span></div>\n'
+
+    def table_caption(self, text, item):
+        return f"**Table {item.number}.** {text}\n{{: #{item.label} .lb-table-caption }}"
+
+    def inline_math(self, latex):
+        return self._stash(to_mathml(latex, False, self.page))
+
+    def reference(self, item):
+        return apparatus.link(item, self.page)
+
+    def citation(self, keys):
+        return citations.render_citations("[" + "; ".join(f"@{k}" for k in keys) + "]", self.bibliography, self.page)
+
+    def figure(self, name, alt, caption, item, spec):
+        self.used.append(name)
+        svg = getattr(spec, "svg", None)
+        size = svg_size(svg["light"]) if svg else None
+        return figure_html(name, alt, caption, item.number if item else "", size)
+
+    def references(self, keys):
+        return citations.reference_list(keys, self.bibliography)
+
+
 def process(markdown: str, page: str, results: dict[str, Any], figures: dict[str, Any],
             numbering: apparatus.Numbering | None = None,
-            bibliography: dict[str, citations.Reference] | None = None) -> tuple[str, list[str], list[str]]:
-    """Rewrite one page's Markdown.
+            bibliography: dict[str, citations.Reference] | None = None,
+            claims: list | None = None) -> tuple[str, list[str], list[str]]:
+    """Rewrite one page's Markdown for the site (see ``lensbook.site.rewrite``).
 
     Parameters
     ----------
@@ -166,15 +147,17 @@ def process(markdown: str, page: str, results: dict[str, Any], figures: dict[str
     page : str
         Its path, for error messages.
     results : dict
-        Experiment name -> result object.
+        Experiment name -> result object: the namespace of the page's templates.
     figures : dict
-        Figure name -> object with ``alt`` and ``caption`` attributes.
+        Figure name -> the rendered figure (its ``svg`` sizes the image box).
     numbering : apparatus.Numbering, optional
         The chapter's numbers; with it, figures, tables and equations are
         numbered and ``[](#label)`` references resolved.
     bibliography : dict, optional
         Citation key -> reference; with it, ``[@key]`` citations are rendered
         and the page's reference list appended.
+    claims : list, optional
+        Receives the page's claims, each checked.
 
     Returns
     -------
@@ -185,71 +168,12 @@ def process(markdown: str, page: str, results: dict[str, Any], figures: dict[str
     used : list of str
         The figure names the page shows.
     """
-    math: list[str] = []
-    used: list[str] = []
-    equations = iter(numbering.equations.get(page, []) if numbering else [])
-
-    def stash(mathml: str) -> str:
-        math.append(mathml)
-        return TOKEN.format(len(math) - 1)
-
-    def item(label: str) -> apparatus.Item:
-        if numbering is None or label not in numbering.items:
-            raise PageError(f"{page}: reference to unknown label {label!r}")
-        return numbering.items[label]
-
-    def equation(match: re.Match) -> str:
-        token = stash(to_mathml(match.group(1), True, page))
-        if numbering is None:
-            return f'\n<div class="lb-equation">{token}</div>\n'
-        eq = item(next(equations))
-        return (f'\n<div class="lb-equation" id="{eq.label}">{token}'
-                f'<span class="lb-eqno">({eq.number})</span></div>\n')
-
-    def table(match: re.Match) -> str:
-        tbl = item(match.group(2))
-        return f"**Table {tbl.number}.** {match.group(1)}\n{{: #{tbl.label} .lb-table-caption }}"
-
-    def value(match: re.Match) -> str:
-        raw, text = lookup(results, *match.groups(), page)
-        return text if isinstance(raw, Markdown) else html.escape(text, quote=False)
-
-    def prose(text: str) -> str:
-        text = DISPLAY_MATH.sub(equation, text)
-        text = apparatus.TABLE_CAPTION.sub(table, text)
-
-        def inline(part: str) -> str:
-            part = INLINE_MATH.sub(lambda m: stash(to_mathml(m.group(1), False, page)), part)
-            part = PLACEHOLDER.sub(value, part)
-            if numbering is not None:
-                part = apparatus.REFERENCE.sub(lambda m: apparatus.link(item(m.group(1)), page), part)
-            if bibliography is not None:
-                try:
-                    part = citations.render_citations(part, bibliography, page)
-                except ValueError as error:
-                    raise PageError(str(error)) from error
-            return part
-
-        text = _outside_inline_code(text, inline)
-
-        def show(match: re.Match) -> str:
-            name = match.group(1)
-            if name not in figures:
-                raise PageError(f"{page}: unknown figure {name!r}; known: {sorted(figures)}")
-            used.append(name)
-            number = item(f"fig-{name}").number if numbering is not None else ""
-            svg = getattr(figures[name], "svg", None)
-            size = svg_size(svg["light"]) if svg else None
-            return figure_html(name, figures[name].alt, figures[name].caption, number, size)
-
-        return FIGURE.sub(show, text)
-
-    chunks = split_code(markdown)
-    out = "".join(chunk if is_code else prose(chunk) for is_code, chunk in chunks)
-    if bibliography is not None:
-        keys = citations.cited_keys("".join(c for is_code, c in chunks if not is_code))
-        out += citations.reference_list(keys, bibliography)
-    return out, math, used
+    renderer = PageRenderer(bibliography)
+    context = rewrite.Context(results=results, figures=figures, numbering=numbering, bibliography=bibliography)
+    out = rewrite.rewrite(markdown, page, renderer, context)
+    if claims is not None:
+        claims.extend(context.claims)
+    return out, renderer.math, renderer.used
 
 
 def restore_math(html_text: str, math: list[str]) -> str:
