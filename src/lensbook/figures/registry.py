@@ -26,17 +26,17 @@ class FigureSpec:
         Name of the registered experiment whose result ``draw`` receives.
     draw : callable
         ``draw(result) -> matplotlib.figure.Figure``.
-    alt : callable
-        ``alt(result) -> str``: what the figure shows and its key number.
-    caption : callable
-        ``caption(result) -> str``: the caption under the figure (Markdown).
+    alt, caption : callable or None
+        Old style, being retired: ``alt(result) -> str`` and
+        ``caption(result) -> str``. The page writes both now, under the
+        figure line (``alt:`` and ``caption:``; see ``lensbook.site.rewrite``).
     """
 
     name: str
     experiment: str
     draw: Callable[[Any], Figure]
-    alt: Callable[[Any], str]
-    caption: Callable[[Any], str]
+    alt: Callable[[Any], str] | None = None
+    caption: Callable[[Any], str] | None = None
 
 
 FIGURES: dict[str, FigureSpec] = {}
@@ -46,8 +46,8 @@ def figure(
     name: str,
     *,
     experiment: str,
-    alt: Callable[[Any], str],
-    caption: Callable[[Any], str],
+    alt: Callable[[Any], str] | None = None,
+    caption: Callable[[Any], str] | None = None,
 ) -> Callable[[Callable[[Any], Figure]], Callable[[Any], Figure]]:
     """Register a drawing function as figure ``name``; the function is returned unchanged."""
     if not _NAME.match(name):

@@ -155,7 +155,8 @@ def render_figures(names: list[str] | None = None, cache_dir: Path | None = None
                 for theme in style.THEMES:
                     with style.themed(theme):
                         svg[theme] = style.to_svg(spec.draw(result))
-                alt, caption = spec.alt(result), spec.caption(result)
+                alt = spec.alt(result) if spec.alt else ""
+                caption = spec.caption(result) if spec.caption else ""
             except Exception as error:
                 raise FigureError(f"figure {name!r} failed: {type(error).__name__}: {error}") from error
             path.write_bytes(pickle.dumps((svg, alt, caption)))
