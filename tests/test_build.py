@@ -39,7 +39,27 @@ def test_no_math_token_or_placeholder_survives(built_site):
         assert "LBMATH" not in text, page
         # placeholders outside code would have been filled; inside <code> they are shown on purpose
         prose = re.sub(r"<code>.*?</code>|<pre.*?</pre>", "", text, flags=re.S)
-        assert not re.search(r"\{\{\s*\w+\.\w", prose), page
+        assert not re.search(r"\{\{|\{%|%\}", prose), page
+
+
+def test_notebook_downloads_carry_no_claims_or_template_syntax(built_site):
+    """A downloaded notebook shows what the page shows: numbers filled in, claims gone."""
+    import json
+
+    site, _ = built_site
+    notebooks = sorted((site / "notebooks").glob("*.ipynb"))
+    assert len(notebooks) >= 7
+    for path in notebooks:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "markdown":
+                text = "".join(cell["source"])
+                assert not re.search(r"\{\{|\{%|%\}|\bclaim\b.*%", text), f"{path.name}: {text[:200]}"
+
+
+def test_the_build_logs_the_claims_it_checked(built_site):
+    _, log = built_site
+    counts = dict(re.findall(r"(\w+\.md) (\d+)", re.search(r"lensbook: \d+ claims checked: (.*)", log).group(1)))
+    assert set(counts) >= {"index.md", "cnn.md", "rnn.md", "lstm.md", "transformer.md", "choosing.md"}
 
 
 def test_unknown_figure_fails_the_build(tmp_path):

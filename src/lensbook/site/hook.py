@@ -28,7 +28,7 @@ def on_files(files, config):
         rendered = render.render_figures(cache_dir=cache, results=results)
     except render.FigureError as error:
         raise PluginError(str(error)) from error
-    _state.update(results={k: v[0] for k, v in results.items()}, figures=rendered, used=set(), math={})
+    _state.update(results={k: v[0] for k, v in results.items()}, figures=rendered, used=set(), math={}, claims={})
     for name, figure in rendered.items():
         files.append(File.generated(config, f"figures/{name}.svg", content=figure.svg["light"]))
         files.append(File.generated(config, f"figures/{name}-dark.svg", content=figure.svg["dark"]))
@@ -68,11 +68,13 @@ def on_page_markdown(markdown, page, config, files):
     if _state["notebooks"].page_markdown(page, config):
         return markdown  # a notebook page: rendered by mkdocs-jupyter, put in place by on_page_content
     markdown = _state["reference"].page_markdown(markdown, page)
+    claims: list = []
     try:
         markdown, math, used = pages.process(markdown, page.file.src_uri, _state["results"], _state["figures"],
-                                             _state["numbering"], _state["bibliography"])
+                                             _state["numbering"], _state["bibliography"], claims)
     except pages.PageError as error:
         raise PluginError(str(error)) from error
+    _state["claims"][page.file.src_uri] = len(claims)
     _state["math"][page.file.src_uri] = math
     _state["used"].update(used)
     return markdown
@@ -91,5 +93,9 @@ def on_post_page(output, page, config):
 
 def on_post_build(config):
     _state["reference"].save()
+    counts = {page: n for page, n in _state.get("claims", {}).items() if n}
+    if counts:
+        log.info(f"lensbook: {sum(counts.values())} claims checked: "
+                 + ", ".join(f"{page} {n}" for page, n in counts.items()))
     for name in sorted(set(_state.get("figures", {})) - _state.get("used", set())):
         log.warning(f"lensbook: figure {name!r} is registered but no page shows it")
