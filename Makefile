@@ -15,7 +15,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.lensbook-installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build bench lighthouse venv clean
+.PHONY: serve test test-fast build bench lighthouse venv clean
 
 venv: $(STAMP)
 
@@ -34,6 +34,10 @@ build: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The inner loop: everything but the site build and the browser (markers in pyproject.toml)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not build and not browser and not slow"
 
 bench: $(STAMP)
 	$(BIN)/python -m lensbook.site.bench

@@ -75,3 +75,14 @@ def browser():
         instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+def pytest_collection_modifyitems(items):
+    """Mark what needs the built site (``build``) or Chromium (``browser``) from the fixtures it uses,
+    so that ``make test-fast`` (``-m "not build and not browser and not slow"``) can leave them out."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & {"built_site", "served_site", "published_site"}:
+            item.add_marker(pytest.mark.build)
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)

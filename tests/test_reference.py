@@ -64,6 +64,7 @@ def test_reference_index_links_every_module(built_site):
         assert f'href="{page}/#{module}"' in html, module
 
 
+@pytest.mark.build
 def test_a_broken_reference_fails_the_build(tmp_path):
     """The site's own configuration (plugins, extensions, theme) on a page with a link to nothing."""
     import yaml
