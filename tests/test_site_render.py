@@ -59,3 +59,14 @@ def test_a_failing_experiment_stops_with_its_name(tmp_path, monkeypatch):
 def test_unknown_experiment_is_an_error(tmp_path):
     with pytest.raises(render.FigureError, match="unknown experiment"):
         render.run_experiments(["no_such_experiment"], tmp_path)
+
+
+def test_memelite_and_pyjaspar_versions_join_the_keys_of_the_code_that_uses_them(monkeypatch):
+    """An upgrade of either library must not serve results it did not compute."""
+    assert sources.third_party("lensbook.motifs") == {"memelite", "pyjaspar"}
+    assert sources.third_party("lensbook.dna") == set()
+    motifs_key, dna_key = sources.source_hash("lensbook.motifs"), sources.source_hash("lensbook.dna")
+    real = sources.version
+    monkeypatch.setattr(sources, "version", lambda name: "99.0" if name == "memelite" else real(name))
+    assert sources.source_hash("lensbook.motifs") != motifs_key
+    assert sources.source_hash("lensbook.dna") == dna_key

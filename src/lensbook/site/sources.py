@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import importlib.metadata
 import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
-import matplotlib
-import numpy
-import torch
-
 _PACKAGE = "lensbook"
+#: Libraries whose version joins the key of any result computed with code that imports them
+#: (anywhere in the module, even inside a function): a new release can change their numbers.
+VERSIONED = ("memelite", "pyjaspar")
 
 
 def _module_file(name: str) -> Path | None:
@@ -70,11 +70,35 @@ def dependencies(name: str) -> frozenset[str]:
     return frozenset(seen)
 
 
+def third_party(name: str) -> set[str]:
+    """The top-level packages of ``VERSIONED`` that module ``name`` imports, at any depth of its code."""
+    path = _module_file(name)
+    if path is None:
+        return set()
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module.split(".")[0])
+    return found & set(VERSIONED)
+
+
+def version(distribution: str) -> str:
+    """An installed distribution's version (without importing it), or ``"none"``."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
+
+
 def source_hash(*modules: str, extra: str = "") -> str:
     """SHA-256 over the sources of ``modules`` and their ``lensbook`` imports.
 
     The versions of torch, numpy and matplotlib are part of the key, since a
-    new release can change numbers or drawing.
+    new release can change numbers or drawing, and so are those of memelite
+    and pyjaspar where the code imports them (read from the installed
+    metadata: computing a key imports nothing).
     """
     digest = hashlib.sha256()
     names = sorted(set().union(*(dependencies(m) for m in modules)))
@@ -82,6 +106,9 @@ def source_hash(*modules: str, extra: str = "") -> str:
         path = _module_file(name)
         digest.update(name.encode())
         digest.update(path.read_bytes())
-    digest.update(f"torch={torch.__version__} numpy={numpy.__version__} "
-                  f"matplotlib={matplotlib.__version__} {extra}".encode())
+    digest.update(f"torch={version('torch')} numpy={version('numpy')} "
+                  f"matplotlib={version('matplotlib')} {extra}".encode())
+    libraries = sorted(set().union(*(third_party(n) for n in names)))
+    if libraries:  # absent for code that uses neither, so those keys are as before
+        digest.update(" ".join(f"{lib}={version(lib)}" for lib in libraries).encode())
     return digest.hexdigest()[:16]
