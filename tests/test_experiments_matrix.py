@@ -64,16 +64,18 @@ def test_every_cell_is_filled(result):
 
 def test_oracles_are_scored_on_the_held_out_set(result):
     # motif-pair's exact oracle is near 1; the stand-in's R² is var(signal) / var(y) = (1/6) / (1/6 + 1/4)
-    assert result.oracles["motif_pair"] > 0.95
-    assert result.oracles["drift"] == pytest.approx(0.4, abs=0.12)
+    assert result.cell("motif-pair", "cnn").oracle > 0.95
+    assert result.cell("drift", "cnn").oracle == pytest.approx(0.4, abs=0.12)
+    for task in result.tasks:                                    # one held-out set per task
+        assert len({result.cell(task, a).oracle for a in result.architectures}) == 1
 
 
 def test_parameter_counts_match_the_models(result):
-    for task, config in (("motif_pair", LensConfig(4, 500, width=matrix.WIDTH)),
+    for task, config in (("motif-pair", LensConfig(4, 500, width=matrix.WIDTH)),
                          ("drift", LensConfig(1, 6, width=matrix.WIDTH))):
         for name in ARCHITECTURES:
             expected = sum(p.numel() for p in build(name, config).parameters())
-            assert result.parameters[task][name.replace("-", "_")] == expected
+            assert result.cell(task, name).parameters == expected
 
 
 def test_training_flops_are_counted_deterministically_and_include_the_lstm():
@@ -98,18 +100,18 @@ def test_the_same_seed_gives_the_same_model():
         assert torch.equal(p, q)
 
 
-def test_table_is_built_from_the_cells(result):
-    table = result.table.splitlines()
-    assert len(table) == 2 + len(result.cells)
-    best = result.best("motif-pair")
-    row = next(line for line in table if line.startswith("| motif-pair | **"))
-    assert matrix.LABELS[best.architecture] in row and f"{best.mean:.3f}" in row
-    assert f"{best.parameters:,}" in row
+def test_best_is_the_highest_mean_and_labels_name_the_lenses(result):
+    for task in result.tasks:
+        best = result.best(task)
+        assert best.mean == max(result.cell(task, a).mean for a in result.architectures)
+        assert result.tied(task, best.architecture)
+    assert [result.cell("drift", a).label for a in result.architectures] == [
+        "Fully connected", "CNN", "LSTM", "Transformer"]
 
 
 def test_view_of_three_lenses(result):
     v = result.view
-    assert v is not None and v.name_a == "Spi1" and v.name_b == "CEBPB"
+    assert v is not None and v.motif_names == ("Spi1", "CEBPB")
     assert v.feature_map.shape == (4, 500) and v.hidden.shape == (4, 32)
     assert v.attention.shape == (32,) and v.attention.sum() == pytest.approx(1.0, abs=1e-5)
     assert v.distance <= 100
@@ -127,17 +129,17 @@ def _result(scores: dict[str, tuple[float, ...]]) -> MatrixResult:
 def test_a_pick_within_the_seeds_spread_agrees():
     r = _result({"cnn": (0.80, 0.84, 0.88), "transformer": (0.85, 0.86, 0.87)})
     assert r.best("local-motif").architecture == "transformer"
-    assert r.agrees == {"local_motif": True}
-    assert "within the seeds' spread" in r.verdict["local_motif"]
-    assert r.disagreements.startswith("On every task")
+    assert [c.architecture for c in r.picked("local-motif")] == ["cnn"]
+    assert r.tied("local-motif", "cnn")
+    assert r.agrees == {"local-motif": True}
+    assert r.disagreeing == ()
 
 
 def test_a_pick_beyond_the_spread_disagrees():
     r = _result({"cnn": (0.60, 0.61, 0.62), "transformer": (0.85, 0.86, 0.87)})
-    assert r.agrees == {"local_motif": False}
-    assert r.verdict["local_motif"].endswith("disagrees with the manuscript.")
-    assert r.evidence["local_motif"].endswith(": disagrees")
-    assert "*local-motif*" in r.disagreements
+    assert not r.tied("local-motif", "cnn")
+    assert r.agrees == {"local-motif": False}
+    assert r.disagreeing == ("local-motif",)
 
 
 def test_budget_property_needs_one_shared_budget():
@@ -191,12 +193,8 @@ def test_bench_times_each_cell():
     assert rows[0]["per_seed"] == pytest.approx(rows[0]["seconds"] / 2)
 
 
-def test_figures_draw_and_quote_their_numbers(result):
-    for draw, alt in ((index.three_lenses, index._alt), (choosing.lens_matrix, choosing._alt)):
+def test_figures_draw(result):
+    for draw in (index.three_lenses, choosing.lens_matrix):
         for theme in style.THEMES:
             with style.themed(theme):
                 assert draw(result).axes
-    assert f"{result.view.attention_to_a:.2f}" in index._alt(result)
-    best = result.best("motif-pair")
-    assert f"{best.mean:.2f}" in choosing._alt(result)
-    assert result.disagreements in choosing._caption(result)

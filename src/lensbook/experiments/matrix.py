@@ -30,7 +30,6 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import torch
@@ -114,6 +113,11 @@ class Cell:
         """Mean score as a fraction of the oracle's score."""
         return self.mean / self.oracle
 
+    @property
+    def label(self) -> str:
+        """The lens's display name ("Fully connected", "CNN", ...)."""
+        return LABELS[self.architecture]
+
 
 @dataclass(frozen=True)
 class LensView:
@@ -142,16 +146,6 @@ class LensView:
     query_bin: int
     attention: np.ndarray
     scores: dict
-
-    @property
-    def name_a(self) -> str:
-        """JASPAR name of motif A."""
-        return self.motif_names[0]
-
-    @property
-    def name_b(self) -> str:
-        """JASPAR name of motif B."""
-        return self.motif_names[1]
 
     @property
     def bin_a(self) -> int:
@@ -239,45 +233,6 @@ class MatrixResult:
         """The cell with the highest mean score on ``task``."""
         return max((self.cell(task, a) for a in self.architectures), key=lambda c: c.mean)
 
-    def _by_cell(self, value: Callable[[Cell], Any]) -> dict[str, dict[str, Any]]:
-        return {t.replace("-", "_"): {a.replace("-", "_"): value(self.cell(t, a)) for a in self.architectures}
-                for t in self.tasks}
-
-    @property
-    def means(self) -> dict[str, dict[str, float]]:
-        """``means[task][lens]``, snake_case keys (for ``{{ lens_matrix.means.local_motif.cnn }}``)."""
-        return self._by_cell(lambda c: c.mean)
-
-    @property
-    def sds(self) -> dict[str, dict[str, float]]:
-        """``sds[task][lens]``: standard deviation over seeds."""
-        return self._by_cell(lambda c: c.sd)
-
-    @property
-    def seed_scores(self) -> dict[str, dict[str, str]]:
-        """``seed_scores[task][lens]``: each seed's score, as text ("0.51, 0.98, 0.99")."""
-        return self._by_cell(lambda c: ", ".join(f"{s:.2f}" for s in c.scores))
-
-    @property
-    def fractions(self) -> dict[str, dict[str, float]]:
-        """``fractions[task][lens]``: mean score over the oracle's score."""
-        return self._by_cell(lambda c: c.fraction)
-
-    @property
-    def parameters(self) -> dict[str, dict[str, int]]:
-        """``parameters[task][lens]``: trainable parameters."""
-        return self._by_cell(lambda c: c.parameters)
-
-    @property
-    def flops(self) -> dict[str, dict[str, int]]:
-        """``flops[task][lens]``: training FLOPs."""
-        return self._by_cell(lambda c: c.flops)
-
-    @property
-    def oracles(self) -> dict[str, float]:
-        """``oracles[task]``: the oracle's held-out score."""
-        return {t.replace("-", "_"): self.cell(t, self.architectures[0]).oracle for t in self.tasks}
-
     @property
     def budget(self) -> Budget:
         """The budget shared by every task (raises if the tasks had different budgets)."""
@@ -285,82 +240,29 @@ class MatrixResult:
         require(len(budgets) == 1, "budgets", self.budgets, "one budget shared by every task")
         return budgets.pop()
 
-    @property
-    def table(self) -> str:
-        """The matrix as a Markdown table (one row per task and lens), built from the numbers."""
-        lines = ["| Task | Lens | Score (mean ± sd) | Fraction of oracle | Parameters | Training FLOPs |",
-                 "|---|---|---|---|---|---|"]
-        for task in self.tasks:
-            best = self.best(task)
-            for a in self.architectures:
-                c = self.cell(task, a)
-                name = f"**{LABELS[a]}**" if c is best else LABELS[a]
-                lines.append(f"| {task} | {name} | {c.metric} {c.mean:.3f} ± {c.sd:.3f} "
-                             f"(oracle {c.oracle:.3f}) | {c.fraction:.2f} | {c.parameters:,} | "
-                             f"{c.flops:.2e} |")
-        return "\n".join(lines)
+    def picked(self, task: str) -> tuple[Cell, ...]:
+        """The cells of the manuscript's pick(s) for ``task`` (``MANUSCRIPT_PICK``), in that order."""
+        return tuple(self.cell(task, a) for a in dict(self.picks)[task] if a in self.architectures)
 
-    def _picks(self, task: str) -> list[Cell]:
-        return [self.cell(task, a) for a in dict(self.picks)[task] if a in self.architectures]
+    def tied(self, task: str, architecture: str) -> bool:
+        """Is the lens within the seeds' spread of the best lens on ``task``?
 
-    @staticmethod
-    def _tied(best: Cell, other: Cell) -> bool:
+        "Within spread" means its mean is below the best mean by no more than
+        the larger of the two cells' standard deviations over seeds (the best
+        lens is tied with itself).
+        """
+        best, other = self.best(task), self.cell(task, architecture)
         return best.mean - other.mean <= max(best.sd, other.sd)
 
     @property
     def agrees(self) -> dict[str, bool]:
-        """Per task (snake_case key): is one of the manuscript's picks the best lens, or within spread of it?
-
-        "Within spread" means its mean is below the best mean by no more than
-        the larger of the two cells' standard deviations over seeds.
-        """
-        return {task.replace("-", "_"): any(self._tied(self.best(task), p) for p in self._picks(task))
-                for task in self.tasks}
+        """``agrees[task]``: is one of the manuscript's picks the best lens, or within the seeds' spread of it?"""
+        return {task: any(self.tied(task, p.architecture) for p in self.picked(task)) for task in self.tasks}
 
     @property
-    def evidence(self) -> dict[str, str]:
-        """Per task (snake_case key): a short note for the quick-reference table."""
-        out = {}
-        for task in self.tasks:
-            best, key = self.best(task), task.replace("-", "_")
-            parts = [f"{LABELS[p.architecture]} {p.metric} {p.mean:.2f} ± {p.sd:.2f}"
-                     + (" (best)" if p is best else "") for p in self._picks(task)]
-            if best not in self._picks(task):
-                parts.append(f"best {LABELS[best.architecture]} {best.mean:.2f} ± {best.sd:.2f}")
-            out[key] = "; ".join(parts) + (": agrees" if self.agrees[key] else ": disagrees")
-        return out
-
-    @property
-    def verdict(self) -> dict[str, str]:
-        """Per task (snake_case key): the measured best lens against the manuscript's pick, in a sentence."""
-        out = {}
-        for task in self.tasks:
-            best, key = self.best(task), task.replace("-", "_")
-            text = (f"Measured best: {LABELS[best.architecture]}, {best.metric} {best.mean:.3f} ± {best.sd:.3f} "
-                    f"({best.fraction:.2f} of the oracle's {best.oracle:.3f}).")
-            for p in self._picks(task):
-                if p is best:
-                    text += f" The manuscript's pick {LABELS[p.architecture]} is the best lens."
-                elif self._tied(best, p):
-                    text += (f" The manuscript's pick {LABELS[p.architecture]} scores {p.mean:.3f} ± {p.sd:.3f}, "
-                             "within the seeds' spread of the best.")
-                else:
-                    text += (f" The manuscript's pick {LABELS[p.architecture]} scores {p.mean:.3f} ± {p.sd:.3f}, "
-                             f"{best.mean - p.mean:.3f} below the best, more than the seeds' spread.")
-            text += (" The measurement agrees with the manuscript." if self.agrees[key]
-                     else " The measurement disagrees with the manuscript.")
-            out[key] = text
-        return out
-
-    @property
-    def disagreements(self) -> str:
-        """One sentence naming the tasks where the measurement disagrees with the manuscript's pick."""
-        against = [t for t in self.tasks if not self.agrees[t.replace("-", "_")]]
-        if not against:
-            return "On every task, the manuscript's pick is the best lens or within the seeds' spread of it."
-        names = ", ".join(f"*{t}*" for t in against)
-        return (f"The measurement disagrees with the manuscript's pick on {len(against)} of {len(self.tasks)} "
-                f"tasks: {names}.")
+    def disagreeing(self) -> tuple[str, ...]:
+        """The tasks on which no pick of the manuscript is the best lens or within the seeds' spread of it."""
+        return tuple(task for task in self.tasks if not self.agrees[task])
 
 
 # -- one cell ----------------------------------------------------------------------------

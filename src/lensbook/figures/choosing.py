@@ -13,32 +13,7 @@ from .registry import figure
 COLOURS = {"fully-connected": "C6", "cnn": "C0", "lstm": "C2", "transformer": "C1"}
 
 
-def _best(r: MatrixResult) -> str:
-    """The best lens on each task and its mean score against the oracle's (alt text and caption)."""
-    parts = []
-    for task in r.tasks:
-        best = r.best(task)
-        parts.append(f"{task}: {LABELS[best.architecture]}, {best.metric} {best.mean:.2f} "
-                     f"against the oracle's {best.oracle:.2f}")
-    return "; ".join(parts)
-
-
-def _alt(r: MatrixResult) -> str:
-    return (f"Four panels, one per task, each showing the held-out score of every seed ({len(r.seeds)}) "
-            f"of the four lenses beside the oracle's score. The best lens per task: {_best(r)}.")
-
-
-def _caption(r: MatrixResult) -> str:
-    budget = dict(r.budgets)[r.tasks[0]]
-    same = all(b == budget for _, b in r.budgets)
-    spent = (f"{budget.steps} steps of {budget.batch} fresh sequences (AdamW, learning rate {budget.lr:g})"
-             if same else "the budget listed per task")
-    return (f"The lens matrix: every lens on every task. Each dot is one seed's score on a held-out set, the "
-            f"bar its mean; the dashed line is the oracle (the best any model can do), the dotted line chance. "
-            f"Every lens got the same budget, {spent}. The best lens per task: {_best(r)}. {r.disagreements}")
-
-
-@figure("lens-matrix", experiment="lens_matrix", alt=_alt, caption=_caption)
+@figure("lens-matrix", experiment="lens_matrix")
 def lens_matrix(r: MatrixResult) -> Figure:
     """Score of each seed, per task and lens, against the oracle and chance."""
     fig, axes = style.new_figure(8.0, 2.9, ncols=len(r.tasks), squeeze=False)

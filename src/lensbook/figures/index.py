@@ -11,38 +11,12 @@ from . import style
 from .registry import figure
 
 
-def _alt(r: MatrixResult) -> str:
-    v = r.view
-    a, b = v.motif_names
-    return (f"Three panels over one {v.sequence_length}-bp sequence with a {a} site at base {v.pos_a} and a "
-            f"{b} site at base {v.pos_b}, {v.distance:g} bp apart (centre to centre). Top: the CNN's "
-            f"{len(v.filters)} most active filters along the sequence; the strongest peaks at base "
-            f"{v.cnn_peak} ({v.site(v.cnn_peak)}). Middle: {len(v.units)} LSTM hidden units along the bins; "
-            f"they change most near base {v.lstm_jump} ({v.site(v.lstm_jump, v.pool)}). Bottom: the "
-            f"Transformer's attention row from the {b} bin puts {v.attention_to_a:.2f} of its weight on the "
-            f"{a} bin (uniform would be {v.uniform:.3f}).")
-
-
-def _caption(r: MatrixResult) -> str:
-    v = r.view
-    a, b = v.motif_names
-    cells = {arch: r.cell("motif-pair", arch) for arch in ("cnn", "lstm", "transformer")}
-    scores = ", ".join(f"{name} {cells[arch].scores[0]:.2f}" for arch, name in
-                       (("cnn", "CNN"), ("lstm", "LSTM"), ("transformer", "Transformer")))
-    return (f"Three lenses on one sequence of the motif-pair task (a {a} and a {b} site within 100 bp), "
-            f"seed {r.seeds[0]} of the [lens matrix](choosing.md#the-lens-matrix). Macro: the CNN's filter "
-            f"maps, base by base, each scaled to its own maximum. Telephoto: the LSTM's hidden state, bin by bin ({v.pool} bp per bin). "
-            f"Fisheye: where the {b} bin looks, one attention row; it puts {v.attention_to_a:.2f} of its "
-            f"weight on the {a} bin (uniform would be {v.uniform:.3f}). Shaded: the planted sites. The models' "
-            f"held-out AUROC on the task: {scores}.")
-
-
 def _sites(ax, v: LensView) -> None:
     for start, width, colour in zip((v.pos_a, v.pos_b), v.motif_widths, ("C1", "C2")):
         ax.axvspan(start, start + width, color=colour, alpha=0.25, lw=0)
 
 
-@figure("three-lenses", experiment="lens_matrix", alt=_alt, caption=_caption)
+@figure("three-lenses", experiment="lens_matrix")
 def three_lenses(r: MatrixResult) -> Figure:
     """CNN feature maps, LSTM hidden states and a Transformer attention row on one sequence."""
     v = r.view
