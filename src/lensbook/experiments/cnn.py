@@ -12,6 +12,7 @@ from .. import dna, metrics, motifs
 from .._validate import require
 from ..models.cnn import MotifCNN, reverse_complement
 from ..models.deepsea import DeepSEA, DeepSEAConfig, parameter_counts
+from ..models.spliceai import PRESETS, SpliceAIConfig
 from ..tasks.motif import PlantedMotifs
 from ..train import seeded, train
 from .registry import experiment
@@ -19,8 +20,6 @@ from .registry import experiment
 #: The manuscript's example sequence and motif (section 4.1, "Example: GATA Motif Detection").
 GATA_SEQUENCE = "ATCGATAAGCCG"
 GATA_MOTIF = "GATAAG"
-#: Where the manuscript places the match (1-based, "position 5-9").
-GATA_MANUSCRIPT_POSITION = (5, 9)
 
 
 @dataclass(frozen=True)
@@ -141,6 +140,11 @@ class FilterMatch:
         """Whether the filter held enough information to be sent to Tomtom."""
         return bool(self.match_id)
 
+    @property
+    def consensus(self) -> str:
+        """The PFM's consensus, lower case where a column holds less than half a bit."""
+        return motifs.consensus(self.pfm, weak=0.5)
+
 
 @dataclass(frozen=True)
 class Recovery:
@@ -213,6 +217,9 @@ class MotifCNNResult:
     #: ``conv_weight`` ``(n_filters, 4, width)`` and ``conv_bias`` ``(n_filters,)``, float32.
     conv_weight: np.ndarray = field(default_factory=lambda: np.zeros((0, 4, 0), dtype=np.float32), repr=False)
     conv_bias: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32), repr=False)
+    #: The matching rule's p-value threshold and the information a filter needs to be searched (bits).
+    p_threshold: float = P_THRESHOLD
+    min_information: float = MIN_INFORMATION
 
     @property
     def ratios(self) -> tuple[float, ...]:
@@ -230,21 +237,6 @@ class MotifCNNResult:
         return sum(r.recovered for r in self.recoveries)
 
     @property
-    def n_planted(self) -> int:
-        """How many motifs were planted."""
-        return len(self.recoveries)
-
-    @property
-    def recovery_summary(self) -> str:
-        """One sentence for the page: were the short JASPAR cores enough?"""
-        if self.n_recovered == self.n_planted:
-            return (f"All {self.n_planted} short cores were learned and matched back, so no longer motif was "
-                    f"needed to make the point.")
-        missed = ", ".join(r.name for r in self.recoveries if not r.recovered)
-        return (f"Not recovered under the rule: {missed}. A short, low-information core is hard to learn "
-                f"and hard to match; a longer matrix would make a clearer test.")
-
-    @property
     def worst_p(self) -> float:
         """The largest p-value among the planted motifs' best filters."""
         return max(r.p_value for r in self.recoveries)
@@ -253,11 +245,6 @@ class MotifCNNResult:
     def n_searched(self) -> int:
         """How many filters held enough information to be sent to Tomtom."""
         return sum(f.searched for f in self.filters)
-
-    @property
-    def ism_name(self) -> str:
-        """The motif planted in ``ism_sequence``."""
-        return self.motif_names[self.ism_class - 1]
 
     @property
     def ism_drop(self) -> float:
@@ -282,35 +269,22 @@ class MotifCNNResult:
         return (self.steps + self.anneal_steps) * self.batch
 
     @property
-    def auroc_table(self) -> str:
-        """The Markdown table of CNN and oracle AUROC per planted motif."""
-        rows = ["| planted motif | JASPAR consensus | oracle AUROC | CNN AUROC | CNN / oracle |",
-                "|---|---|---|---|---|"]
-        for r, c, o in zip(self.recoveries, self.cnn_auroc, self.oracle_auroc):
-            rows.append(f"| {r.name} `{r.motif_id}` | `{r.consensus}` | {o:.3f} | {c:.3f} | {c / o:.3f} |")
-        return "\n".join(rows)
+    def example_peaks(self) -> tuple[tuple[float, float], ...]:
+        """Per filter, its largest value along ``example`` and the 1-based centre of that window."""
+        return tuple((float(m.max()), float(int(m.argmax()) + 1 + (self.width - 1) / 2)) for m in self.example_maps)
 
     @property
-    def tomtom_table(self) -> str:
-        """The Markdown table of the planted motifs' best filters and their Tomtom matches."""
-        rows = ["| planted motif | filter | filter consensus | rank-1 JASPAR match | TF family | p-value | rule "
-                "| planted matrix: rank, p |",
-                "|---|---|---|---|---|---|---|---|"]
-        for r in self.recoveries:
+    def example_hits(self) -> tuple[bool, ...]:
+        """Per planted motif, whether its recovering filter peaks along ``example`` on a window that
+        overlaps the consensus written there (False for a motif no filter recovers)."""
+        hits = []
+        for (_, start, _), r in zip(self.example_sites, self.recoveries):
             if r.filter < 0:
-                rows.append(f"| {r.name} `{r.motif_id}` | none | | | | | none | |")
+                hits.append(False)
                 continue
-            f = self.filters[r.filter]
-            rows.append(
-                f"| {r.name} `{r.motif_id}` `{r.consensus}` | {f.index + 1} | `{motifs.consensus(f.pfm, weak=0.5)}` "
-                f"| {f.match_name} `{f.match_id}` | {', '.join(f.match_family)} | {_p(f.p_value)} "
-                f"| {r.rule} | {r.planted_rank}, {_p(r.planted_p)} |")
-        return "\n".join(rows)
-
-
-def _p(p: float) -> str:
-    """A p-value for the page: ``3.2e-14``."""
-    return f"{p:.1e}".replace("e-0", "e-")
+            peak = int(self.example_maps[r.filter].argmax())
+            hits.append(peak < start + len(r.consensus) and start < peak + self.width)
+        return tuple(hits)
 
 
 def _rule(planted: motifs.Motif, match_id: str, match_name: str, match_family: tuple[str, ...]) -> str:
@@ -471,13 +445,24 @@ def motif_cnn(steps: int = 1000, lr: float = 0.01, anneal_steps: int = 500, anne
 
 @dataclass(frozen=True)
 class DeepSEAParameters:
-    """DeepSEA's parameters per layer, counted from the modules (weights and biases)."""
+    """DeepSEA's parameters per layer, counted from the modules (weights and biases).
+
+    ``fc_positions`` is the length of each last feature map (the dense layer
+    reads ``fc_positions`` positions of every map); neighbouring positions sit
+    ``fc_step`` bases apart on the input (the product of the pool strides) and
+    each sees ``fc_receptive_field`` bases.
+    """
 
     names: tuple[str, ...]
     labels: tuple[str, ...]
     counts: tuple[int, ...]
     fc_inputs: int
     n_hidden: int
+    n_outputs: int = 0
+    pool: int = 0
+    fc_positions: int = 0
+    fc_step: int = 0
+    fc_receptive_field: int = 0
 
     @property
     def total(self) -> int:
@@ -489,11 +474,6 @@ class DeepSEAParameters:
         return self.counts[self.names.index(name)] / self.total
 
     @property
-    def fc_share(self) -> float:
-        """Fraction in the first fully connected layer."""
-        return self.share("fc")
-
-    @property
     def dense_share(self) -> float:
         """Fraction in both fully connected layers."""
         return self.share("fc") + self.share("out")
@@ -502,6 +482,28 @@ class DeepSEAParameters:
     def conv_share(self) -> float:
         """Fraction in the three convolutions."""
         return sum(self.share(n) for n in self.names if n.startswith("conv"))
+
+
+def receptive_field(stages: list[tuple[int, int, int]]) -> tuple[int, int]:
+    """Receptive field and step, in input bases, after a stack of ``(window, stride, dilation)`` layers.
+
+    A window of ``k`` units with dilation ``d`` reaches ``d (k - 1)`` units further, each unit
+    ``step`` bases from the next; a stride multiplies the step (section 4.1, "Stacking layers").
+
+    Examples
+    --------
+    >>> receptive_field([(8, 1, 1), (4, 4, 1), (8, 1, 1), (4, 4, 1), (8, 1, 1)])  # DeepSEA's trunk
+    (163, 16)
+    >>> receptive_field([(11, 1, 1), (11, 1, 4)])                                # two dilated convolutions
+    (51, 1)
+    """
+    size, step = 1, 1
+    for window, stride, dilation in stages:
+        require(window >= 1 and stride >= 1 and dilation >= 1, "stages", (window, stride, dilation),
+                "(window, stride, dilation), each >= 1")
+        size += dilation * (window - 1) * step
+        step *= stride
+    return size, step
 
 
 @experiment("deepsea_parameters")
@@ -516,6 +518,71 @@ def deepsea_parameters() -> DeepSEAParameters:
               "conv3": f"conv3: {c3} x {c2} x {config.width}",
               "fc": f"dense: {model.fc.in_features:,} -> {config.n_hidden}",
               "out": f"output: {config.n_hidden} -> {config.n_outputs}"}
+    conv, pool = (config.width, 1, 1), (config.pool, config.pool, 1)
+    size, step = receptive_field([conv, pool, conv, pool, conv])
     return DeepSEAParameters(names=tuple(counts), labels=tuple(labels[n] for n in counts),
                              counts=tuple(counts.values()), fc_inputs=model.fc.in_features,
-                             n_hidden=config.n_hidden)
+                             n_hidden=config.n_hidden, n_outputs=config.n_outputs, pool=config.pool,
+                             fc_positions=config.lengths()[2], fc_step=step, fc_receptive_field=size)
+
+
+# --- dilated convolutions (section 4.1, "Receptive fields and dilation") -----------------------
+
+
+@dataclass(frozen=True)
+class DilationResult:
+    """How far SpliceAI's dilated convolutions see, computed from its configuration.
+
+    ``units`` are the ``(W, D)`` of each residual unit of the SpliceAI model ``preset``
+    (two convolutions each). ``context`` is ``CL = 2 sum D (W - 1)`` after each unit;
+    ``undilated`` the same with every ``D = 1``. ``presets`` maps each published model
+    to ``(units, CL)``. The drawn example, ``stack``, is one convolution ``(W, D)``
+    per dilation group of the first two groups; ``stack_field`` is its receptive field
+    by the formula and ``stack_measured`` the input positions one output of those
+    convolutions (one channel, weights 1, in PyTorch) depends on, found by autograd.
+    """
+
+    preset: str
+    units: tuple[tuple[int, int], ...]
+    context: tuple[int, ...]
+    undilated: tuple[int, ...]
+    presets: dict[str, tuple[int, int]]
+    stack: tuple[tuple[int, int], ...]
+    stack_field: int
+    stack_measured: tuple[int, ...]
+
+    @property
+    def n_convolutions(self) -> int:
+        """Convolutions in the model: two per residual unit."""
+        return 2 * len(self.units)
+
+    @property
+    def gain(self) -> float:
+        """How many times further the dilated model sees than the same convolutions undilated."""
+        return self.context[-1] / self.undilated[-1]
+
+
+@experiment("dilated_receptive_field")
+def dilated_receptive_field(preset: str = "10k") -> DilationResult:
+    """Receptive fields of SpliceAI's dilated residual units (:mod:`lensbook.models.spliceai`).
+
+    Jaganathan et al. (2019), doi:10.1016/j.cell.2018.12.015. Cheap: arithmetic on the
+    configuration, and one small autograd check of the drawn two-convolution stack.
+    """
+    config = SpliceAIConfig.preset(preset)
+    context, undilated = [], []
+    for i in range(1, len(config.units) + 1):
+        context.append(2 * sum(d * (w - 1) for w, d in config.units[:i]))
+        undilated.append(2 * sum(w - 1 for w, _ in config.units[:i]))
+    presets = {name: (len(PRESETS[name].units), PRESETS[name].context) for name in PRESETS}
+    groups = list(dict.fromkeys(config.units))[:2]           # the first two (W, D) groups: (11, 1), (11, 4)
+    field, _ = receptive_field([(w, 1, d) for w, d in groups])
+    # check the formula on real convolutions: which inputs does the middle output depend on?
+    x = torch.zeros(1, 1, 2 * field + 1, requires_grad=True)   # (1, 1, 2F + 1)
+    h = x
+    for w, d in groups:
+        h = F.conv1d(h, torch.ones(1, 1, w), dilation=d, padding=d * (w - 1) // 2)  # (1, 1, 2F + 1): length kept
+    h[0, 0, field].backward()
+    measured = tuple(int(i) - field for i in torch.nonzero(x.grad[0, 0]).flatten())
+    return DilationResult(preset=preset, units=config.units, context=tuple(context), undilated=tuple(undilated),
+                          presets=presets, stack=tuple(groups), stack_field=field, stack_measured=measured)

@@ -13,34 +13,12 @@ from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
 from .. import dna, motifs
-from ..experiments.cnn import (
-    GATA_MANUSCRIPT_POSITION,
-    MIN_INFORMATION,
-    P_THRESHOLD,
-    DeepSEAParameters,
-    MotifCNNResult,
-    ScanResult,
-)
+from ..experiments.cnn import DeepSEAParameters, DilationResult, MotifCNNResult, ScanResult
 from . import style
 from .registry import figure
 
 
-def _gata_alt(r: ScanResult) -> str:
-    return (f"Bar chart of a hand-set {r.motif} filter's score at each window of {r.sequence}: "
-            f"the peak, {r.peak_score:g} of {len(r.motif)} bases matching, is the window starting at "
-            f"0-based position {r.peak_start}, bases {r.peak_first} to {r.peak_last} counted from 1.")
-
-
-def _gata_caption(r: ScanResult) -> str:
-    first, last = GATA_MANUSCRIPT_POSITION
-    verdict = ("as the manuscript says" if (r.peak_first, r.peak_last) == (first, last)
-               else f"not {first}–{last} as the manuscript says")
-    return (f"A `{r.motif}` filter slid along the manuscript's sequence `{r.sequence}`. Each bar is one "
-            f"window's score, ReLU(Σ w·x + b) with b = 0, which counts matching bases. The peak "
-            f"({r.peak_score:g}) sits over bases {r.peak_first}–{r.peak_last} (1-based), {verdict}.")
-
-
-@figure("gata-scan", experiment="gata_scan", alt=_gata_alt, caption=_gata_caption)
+@figure("gata-scan", experiment="gata_scan")
 def gata_scan(r: ScanResult) -> Figure:
     """Feature map of the hand-set GATAAG filter along the manuscript's sequence."""
     width = len(r.motif)
@@ -123,23 +101,7 @@ def draw_logo(ax, pfm: np.ndarray, start: int = 0) -> None:
 # --- the trained motif CNN --------------------------------------------------------------------
 
 
-def _auroc_alt(r: MotifCNNResult) -> str:
-    pairs = "; ".join(f"{n} {c:.3f} against {o:.3f}"
-                      for n, c, o in zip(r.motif_names, r.cnn_auroc, r.oracle_auroc))
-    return (f"Bar chart of test AUROC per planted motif for the trained CNN and for the Bayes-optimal oracle: "
-            f"{pairs}. The CNN reaches at least {r.min_ratio:.3f} of the oracle's AUROC for every motif.")
-
-
-def _auroc_caption(r: MotifCNNResult) -> str:
-    return (f"One-vs-rest AUROC on {r.n_test:,} fresh test sequences ({r.length} bp): the CNN "
-            f"({r.n_filters} filters of {r.width} bp, {r.steps + r.anneal_steps} steps of {r.batch} fresh sequences) "
-            f"next to the "
-            f"oracle, the exact Bayes posterior of the generating model. The oracle is the ceiling, and it is "
-            f"below 1: a short motif in {r.length} bp of random DNA is sometimes matched by chance, and a "
-            f"planted instance is sometimes a poor match. Worst CNN/oracle ratio: {r.min_ratio:.3f}.")
-
-
-@figure("motif-cnn-auroc", experiment="motif_cnn", alt=_auroc_alt, caption=_auroc_caption)
+@figure("motif-cnn-auroc", experiment="motif_cnn")
 def motif_cnn_auroc(r: MotifCNNResult) -> Figure:
     """CNN and oracle AUROC per planted motif."""
     fig, ax = style.new_figure(6.5, 2.8)
@@ -161,29 +123,7 @@ def _searched(r: MotifCNNResult):
     return sorted((f for f in r.filters if f.searched), key=lambda f: f.p_value)
 
 
-def _logos_alt(r: MotifCNNResult) -> str:
-    found = "; ".join(f"filter {f.index + 1} matches {f.match_name} {f.match_id} with p = {f.p_value:.1e}"
-                      for f in _searched(r))
-    return (f"Sequence logos of the CNN's learned filters, each beside the logo of its rank-1 Tomtom match "
-            f"among {r.n_targets} JASPAR CORE vertebrate matrices: {found}. {r.n_recovered} of "
-            f"{len(r.recoveries)} planted motifs are recovered by the same TF or family with p below "
-            f"{P_THRESHOLD:g}.")
-
-
-def _logos_caption(r: MotifCNNResult) -> str:
-    silent = r.n_filters - r.n_searched
-    verb = "is" if silent == 1 else "are"
-    return (f"What the CNN's filters learned: {r.n_recovered} of {len(r.recoveries)} planted motifs are "
-            f"recovered by the same TF or family with p below {P_THRESHOLD:g}. "
-            f"Left: each learned filter as a PFM, built from the {r.n_test:,} test sequences' windows (both "
-            f"strands) where it fires above half its maximum. Right: its rank-1 Tomtom match among all "
-            f"{r.n_targets} JASPAR CORE vertebrate matrices, turned to the strand and offset Tomtom aligned. "
-            f"{silent} of the {r.n_filters} filters carried less than {MIN_INFORMATION:g} bits and {verb} not "
-            f"shown (silent, or firing almost everywhere). Letter height: probability x information content, "
-            f"in bits.")
-
-
-@figure("motif-cnn-logos", experiment="motif_cnn", alt=_logos_alt, caption=_logos_caption)
+@figure("motif-cnn-logos", experiment="motif_cnn")
 def motif_cnn_logos(r: MotifCNNResult) -> Figure:
     """Learned filters as logos next to the JASPAR logos of their best Tomtom matches."""
     rows = _searched(r)
@@ -203,28 +143,7 @@ def motif_cnn_logos(r: MotifCNNResult) -> Figure:
     return fig
 
 
-def _maps_alt(r: MotifCNNResult) -> str:
-    sites = ", ".join(f"{name} at bases {start + 1}-{start + len(c)}"
-                      for (name, start, _), c in zip(r.example_sites, (x.consensus for x in r.recoveries)))
-    peaks = "; ".join(f"filter {i + 1} peaks at {r.example_maps[i].max():.1f} in the window centred on base "
-                      f"{int(r.example_maps[i].argmax()) + 1 + (r.width - 1) / 2:g}"
-                      for i in range(r.n_filters) if r.example_maps[i].max() > 0)
-    return (f"Feature maps of all {r.n_filters} filters along one {r.length}-bp random sequence carrying the "
-            f"consensus of {sites} (1-based): {peaks}.")
-
-
-def _maps_caption(r: MotifCNNResult) -> str:
-    top = int(np.argmax(r.example_maps.max(axis=1)))
-    return (f"Feature maps of the trained CNN along one sequence. Each row is one filter's feature map, "
-            f"ReLU(w·x + b) at every {r.width}-bp window (best strand), "
-            f"along a {r.length}-bp random sequence into which the consensus of each planted motif was written "
-            f"(shaded). On the right, the filter's rank-1 JASPAR match; \"silent\" filters never fire, "
-            f"\"< {MIN_INFORMATION:g} bits\" ones fire almost everywhere and carry no motif. The strongest "
-            f"response: filter {top + 1} peaks at {r.example_maps[top].max():.1f} in the window centred on base "
-            f"{int(r.example_maps[top].argmax()) + 1 + (r.width - 1) / 2:g}.")
-
-
-@figure("motif-cnn-feature-maps", experiment="motif_cnn", alt=_maps_alt, caption=_maps_caption)
+@figure("motif-cnn-feature-maps", experiment="motif_cnn")
 def motif_cnn_feature_maps(r: MotifCNNResult) -> Figure:
     """Feature maps of every filter along one test sequence with the three motifs planted."""
     n = r.n_filters
@@ -241,7 +160,7 @@ def motif_cnn_feature_maps(r: MotifCNNResult) -> Figure:
         ax.fill_between(centres, r.example_maps[i], step="mid", color="C0", alpha=0.9, lw=0)
         ax.set_ylabel(f"{i + 1}", rotation=0, ha="right", va="center")
         f = r.filters[i]
-        label = f.match_name if f.searched else ("silent" if f.n_sites == 0 else f"< {MIN_INFORMATION:g} bits")
+        label = f.match_name if f.searched else ("silent" if f.n_sites == 0 else f"< {r.min_information:g} bits")
         ax.text(1.01, 0.5, label, transform=ax.transAxes, fontsize=8, va="center", color=style.ink())
         ax.set_yticks([])
         ax.spines[["left"]].set_visible(False)
@@ -252,27 +171,10 @@ def motif_cnn_feature_maps(r: MotifCNNResult) -> Figure:
     return fig
 
 
-def _ism_alt(r: MotifCNNResult) -> str:
-    return (f"In-silico mutagenesis of one {r.length}-bp test sequence carrying a {r.ism_name} site at bases "
-            f"{r.ism_start + 1}-{r.ism_start + r.ism_width}: the worst single-base change lowers the CNN's "
-            f"log-probability of {r.ism_name} by {r.ism_drop:.2f} (the oracle's by {r.ism_oracle_drop:.2f}); "
-            f"no change outside the site lowers it by more than {r.ism_outside_drop:.2f}.")
-
-
-def _ism_caption(r: MotifCNNResult) -> str:
-    return (f"In-silico mutagenesis: every base of a test sequence changed, one at a time, to each of the other "
-            f"three bases. The worst single change lowers the CNN's log-probability of {r.ism_name} by "
-            f"{r.ism_drop:.2f} (the oracle's by {r.ism_oracle_drop:.2f}); no change outside the site lowers it by "
-            f"more than {r.ism_outside_drop:.2f}. Top: the "
-            f"largest drop in log P({r.ism_name} | x) at each position, for the CNN (bars) and the oracle (line). "
-            f"Bottom: all substitutions around the {r.ism_name} site, the original base labelled below; "
-            f"red lowers the score, blue raises it. The sequence is the first {r.ism_name}-class test sequence "
-            f"the CNN calls with probability above 0.9.")
-
-
-@figure("motif-cnn-ism", experiment="motif_cnn", alt=_ism_alt, caption=_ism_caption)
+@figure("motif-cnn-ism", experiment="motif_cnn")
 def motif_cnn_ism(r: MotifCNNResult) -> Figure:
     """In-silico mutagenesis: every single-base change of one sequence, scored by the CNN and the oracle."""
+    name = r.motif_names[r.ism_class - 1]
     fig, (ax, ax_map) = style.new_figure(7.0, 4.2, nrows=2, height_ratios=[1.2, 1])
     positions = np.arange(1, r.length + 1)
     ax.axvspan(r.ism_start + 0.5, r.ism_start + r.ism_width + 0.5, color=style.ink(), alpha=0.12, lw=0)
@@ -281,7 +183,7 @@ def motif_cnn_ism(r: MotifCNNResult) -> Figure:
     ax.axhline(0, color=style.ink(), lw=0.6)
     ax.set_xlim(0.5, r.length + 0.5)
     ax.set_xlabel("base position (1-based)")
-    ax.set_ylabel(f"worst change in\nlog P({r.ism_name})")
+    ax.set_ylabel(f"worst change in\nlog P({name})")
     ax.legend(loc="lower right", ncols=2)
     # zoom: every substitution around the site
     lo = max(0, r.ism_start - 8)
@@ -309,21 +211,7 @@ def _percent(fraction: float) -> str:
     return f"{100 * fraction:.1f}%" if fraction >= 0.01 else f"{100 * fraction:.2f}%"
 
 
-def _deepsea_alt(r: DeepSEAParameters) -> str:
-    return (f"Horizontal bar chart of DeepSEA's {r.total:,} parameters by layer: the first fully connected "
-            f"layer holds {r.counts[r.names.index('fc')]:,}, {100 * r.share('fc'):.1f}% of them; the three "
-            f"convolutions together hold {100 * r.conv_share:.1f}%.")
-
-
-def _deepsea_caption(r: DeepSEAParameters) -> str:
-    return (f"Where DeepSEA's {r.total:,} parameters sit (counted from the PyTorch modules, weights and biases). "
-            f"The convolutions reuse their filters at every position; the fully connected layer has one weight "
-            f"per (feature map, position, unit), {r.fc_inputs:,} inputs x {r.n_hidden} units: "
-            f"{100 * r.share('fc'):.1f}% of all parameters, against {100 * r.conv_share:.1f}% in the three "
-            f"convolutions.")
-
-
-@figure("deepsea-parameters", experiment="deepsea_parameters", alt=_deepsea_alt, caption=_deepsea_caption)
+@figure("deepsea-parameters", experiment="deepsea_parameters")
 def deepsea_parameters(r: DeepSEAParameters) -> Figure:
     """DeepSEA's parameters per layer."""
     fig, ax = style.new_figure(6.5, 2.4)
@@ -336,4 +224,63 @@ def deepsea_parameters(r: DeepSEAParameters) -> Figure:
     ax.set_xlabel("parameters")
     ax.ticklabel_format(axis="x", style="plain")
     ax.xaxis.set_major_formatter(lambda v, _: f"{v / 1e6:.0f}M")
+    return fig
+
+
+# --- dilated convolutions ------------------------------------------------------------------------
+
+
+@figure("dilated-receptive-field", experiment="dilated_receptive_field")
+def dilated_receptive_field(r: DilationResult) -> Figure:
+    """Two dilated convolutions drawn tap by tap, and SpliceAI's context growing unit by unit."""
+    fig, (ax, ax_grow) = style.new_figure(5.2, 6.4, nrows=2, height_ratios=[1, 1.15])
+    (w1, d1), (w2, d2) = r.stack
+    half = r.stack_field // 2
+    # (a) one output (top) reads w2 units of layer 1, d2 apart; each of them reads w1 bases, d1 apart
+    taps2 = [d2 * (j - (w2 - 1) // 2) for j in range(w2)]
+    for t in taps2:
+        for j in range(w1):
+            ax.plot([t, t + d1 * (j - (w1 - 1) // 2)], [1, 0], color="C0", lw=0.5, alpha=0.55)
+        ax.plot([0, t], [2, 1], color="C1", lw=1.3)
+    every = np.arange(-half, half + 1)
+    ax.scatter(every, np.zeros_like(every), s=9, color="C0", zorder=3)
+    ax.scatter(every, np.ones_like(every), s=9, facecolor="none", edgecolor=style.ink(), lw=0.5, zorder=3)
+    ax.scatter(taps2, np.ones(len(taps2)), s=16, color="C1", zorder=4)
+    ax.scatter([0], [2], s=40, color="C1", zorder=4)
+    ax.set_yticks([0, 1, 2], ["input", f"conv D={d1}", f"conv D={d2}"], fontsize=11)
+    ax.set_xticks([-half, 0, half])
+    ax.tick_params(axis="x", labelsize=11)
+    ax.set_xlabel(f"base, relative to the output: {r.stack_field} bases seen", fontsize=11)
+    ax.text(-half, 1.75, f"taps {d2} apart", fontsize=11, ha="left", va="center", color="C1")
+    ax.set_title(f"(a) W = {w1}: D = {d1}, then D = {d2}", loc="left", fontsize=12)
+    ax.set_ylim(-0.3, 2.3)
+    ax.spines[["left"]].set_visible(False)
+    ax.tick_params(axis="y", left=False)
+    # (b) the context CL after each residual unit of the whole model, with and without dilation
+    units = np.arange(1, len(r.units) + 1)
+    ax_grow.plot(units, r.context, "o-", color="C1", ms=4, label="dilated (SpliceAI)")
+    ax_grow.plot(units, r.undilated, "s--", color="C0", ms=3.5, label="same, D = 1")
+    for name, (n, cl) in r.presets.items():
+        ax_grow.annotate(f"{cl:,}", xy=(n, cl), xytext=(-4, 6), textcoords="offset points", ha="right",
+                         fontsize=11, color=style.ink())
+    ax_grow.annotate(f"{r.undilated[-1]:,}", xy=(units[-1], r.undilated[-1]), xytext=(0, -16),
+                     textcoords="offset points", ha="right", fontsize=11, color=style.ink())
+    dilations = [d for _, d in r.units]
+    for k, d in enumerate(dict.fromkeys(dilations)):
+        first = dilations.index(d) + 1
+        last = len(dilations) - dilations[::-1].index(d)
+        ax_grow.axvspan(first - 0.5, last + 0.5, color=style.ink(), alpha=0.0 if k % 2 else 0.07, lw=0)
+        ax_grow.text((first + last) / 2, 1.0, f"D={d}", transform=ax_grow.get_xaxis_transform(), ha="center",
+                     va="bottom", fontsize=11)
+    ax_grow.set_yscale("log")
+    ax_grow.set_ylim(10, 30_000)
+    ax_grow.set_xlim(0.5, len(r.units) + 0.5)
+    ax_grow.set_xticks([4, 8, 12, 16])
+    ax_grow.tick_params(labelsize=11)
+    ax_grow.set_xlabel(f"residual units of SpliceAI-{r.preset} (2 convolutions each)", fontsize=11)
+    ax_grow.set_ylabel("context CL (bases)", fontsize=11)
+    ax_grow.set_title("(b) context after each unit", loc="left", fontsize=12, pad=18)
+    ax_grow.legend(loc="upper left", fontsize=10.5)
+    ax_grow.grid(axis="y", alpha=0.6, which="major")
+    ax_grow.set_axisbelow(True)
     return fig
