@@ -137,7 +137,11 @@ print(f"oracle AUROC: {oracle_auroc:.3f}")
 #   position sees a fixed window, its *receptive field*; anything outside it
 #   cannot reach the promoter.
 # * **LSTM**: reads the bins left to right; its cell state can carry the
-#   enhancer's signal over any distance, one step per bin.
+#   enhancer's signal forward, one step per bin. How far it holds that signal
+#   is measured, not guaranteed: the chapter measured it only over the
+#   distances its experiments test (on the [Transformer](transformer.md)
+#   and [LSTM](lstm.md) pages), and this notebook measures it at `DISTANCE`
+#   bp, in the AUROC below.
 # * **Transformer**: the promoter's bin attends to every bin at once (one
 #   attention layer with learned position embeddings), so distance costs
 #   nothing.

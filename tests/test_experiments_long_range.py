@@ -47,9 +47,25 @@ def test_attention_reading_is_a_distribution(tiny_result):
     for field in ("enhancer_weight", "top1_enhancer", "top1_match_negative", "peak_positive", "peak_negative"):
         assert all(0.0 <= v <= 1.0 for v in getattr(a, field))
     assert a.heads == 2 and len(a.head_enhancer_weight[0]) == 2
-    assert a.head[0] in (0, 1) and 0 <= a.enhancer_heads <= a.total_heads == 2
-    assert a.mean_enhancer_weight + a.mean_self_weight + a.mean_rest_weight == pytest.approx(1.0)
+    assert a.head[0] in (0, 1) and 0 <= a.enhancer_heads <= a.heads * len(a.seeds) == 2
+    assert a.mean("enhancer_weight") + a.mean("self_weight") + a.mean_rest_weight == pytest.approx(1.0)
+    assert 0.0 <= a.mean("probability_negative") <= 1.0
     assert a.example_distances[2:] == (-1, -1) and min(a.example_distances[:2]) >= 50
+
+
+def test_per_model_and_per_seed_accessors(tiny_result):
+    r = tiny_result
+    assert r.by_model("parameters") == dict(zip(r.models, r.parameters))
+    assert r.by_model("learned_at")["LSTM"] == r.learned_at[1]
+    assert r.seed_mean("overall_auroc")["Transformer"] == pytest.approx(np.mean(r.overall_auroc[2]))
+    assert r.band_spread("CNN") == pytest.approx(max(r.mean_auroc("CNN")) - min(r.mean_auroc("CNN")))
+    assert r.attention.mean("top1_enhancer") == pytest.approx(np.mean(r.attention.top1_enhancer))
+    with pytest.raises(ValueError, match="name: expected one of the fields indexed by model"):
+        r.by_model("bins")
+    with pytest.raises(ValueError, match="name: expected 'overall_auroc' or 'overall_accuracy'"):
+        r.seed_mean("auroc")
+    with pytest.raises(ValueError, match="name: expected one of the per-seed fields"):
+        r.attention.mean("examples")
 
 
 def hand_set_hybrid():
@@ -157,8 +173,9 @@ def test_flop_counts_match_the_formulas():
         assert r.flops["convolution"][i] == 2 * L * 5 * d * d
         assert r.flops["LSTM"][i] == 2 * L * 4 * d * (d + d)                 # 4 gates, input and hidden
         assert r.attention_matrix_bytes[i] == 2 * L * L * 4
-    assert r.convolution_slope == pytest.approx(1.0)
-    assert 1.5 < r.attention_slope < 2.0
+    assert r.slope("convolution") == pytest.approx(1.0)
+    assert 1.5 < r.slope("attention") < 2.0
+    assert r.flops_ratio("attention", "convolution")[1] == pytest.approx(r.flops["attention"][1] / r.flops["convolution"][1])
 
 
 def test_lstm_count_equals_an_unfused_lstm():
@@ -206,3 +223,28 @@ def test_hybrid_is_what_long_range_trains():
     task = LongRangeTask()
     model = lr.build_head("Transformer", lr.pretrain_stem(task, steps=1), 20, seed=0)
     assert isinstance(model, HybridTransformer) and model.config.readout_bin == 20
+
+
+# -- the query/key/value schematic -----------------------------------------------------------
+
+
+def test_qkv_schematic_shows_the_trained_transformer(tiny_result):
+    r = tf.qkv_schematic()
+    c = r.config
+    assert c == tiny_result.transformer_config               # the very config long_range trains
+    assert r.matches_model and r.d_head == c.d_model // c.heads
+    s = r.shapes
+    assert s["stem"] == (c.bins, c.channels) and s["W_embed"] == (c.channels, c.d_model)
+    assert s["x"] == s["Q"] == s["K"] == s["V"] == s["Z"] == s["output"] == (c.bins, c.d_model)
+    assert s["W_Q"] == s["W_K"] == s["W_V"] == s["W_O"] == (c.d_model, c.d_model)
+    assert s["Q_head"] == s["K_head"] == s["V_head"] == s["Z_head"] == (c.bins, r.d_head)
+    assert s["scores"] == s["alpha"] == (c.heads, c.bins, c.bins)
+
+
+def test_qkv_shapes_rejects_other_models_and_batches():
+    task = LongRangeTask()
+    model = lr.build_head("Transformer", lr.pretrain_stem(task, steps=1), 20, seed=0)
+    with pytest.raises(ValueError, match="model: expected a HybridTransformer"):
+        tf.qkv_shapes(nn.Linear(2, 2), torch.zeros(1, 4, 1000))
+    with pytest.raises(ValueError, match=r"x: expected one one-hot sequence of shape \(1, 4, L\)"):
+        tf.qkv_shapes(model, torch.zeros(2, 4, 1000))

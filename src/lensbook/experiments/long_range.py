@@ -43,9 +43,11 @@ MODELS = ("CNN", "LSTM", "Transformer")
 STEPS, BATCH, LR = 350, 32, 1e-2
 #: Forget-gate bias of the LSTM head at initialisation.
 FORGET_BIAS = 3.0
+#: Base pairs per bin of the shared stem.
+BIN_SIZE = 40
 
 
-def pretrain_stem(task: LongRangeTask, *, bin_size: int = 40, steps: int = 300, batch: int = 32,
+def pretrain_stem(task: LongRangeTask, *, bin_size: int = BIN_SIZE, steps: int = 300, batch: int = 32,
                   lr: float = 3e-2, seed: int = 0) -> MotifStem:
     """Train a two-filter ``MotifStem`` to mark the bins where the enhancer and promoter start.
 
@@ -58,7 +60,7 @@ def pretrain_stem(task: LongRangeTask, *, bin_size: int = 40, steps: int = 300, 
     task : LongRangeTask
         Where the batches come from.
     bin_size : int, optional
-        Base pairs per bin. Default is 40.
+        Base pairs per bin. Default is ``BIN_SIZE`` (40).
     steps, batch : int, optional
         Training steps and sequences per step. Defaults are 300 and 32.
     lr : float, optional
@@ -171,6 +173,10 @@ def band_scores(scores: torch.Tensor, sites: Sites, edges: tuple[int, ...]) -> t
     return tuple(aurocs), tuple(accuracies)
 
 
+#: The fields of ``DistanceResult`` indexed by model first.
+_PER_MODEL = ("auroc", "accuracy", "overall_auroc", "overall_accuracy", "learned_at", "parameters")
+
+
 @dataclass(frozen=True)
 class DistanceResult:
     """AUROC and accuracy against enhancer-promoter distance for each head and seed.
@@ -223,33 +229,16 @@ class DistanceResult:
         """Per band, the mean AUROC over seeds of ``model``."""
         return tuple(float(v) for v in np.mean(self.auroc[self.models.index(model)], axis=0))
 
-    def _overall(self, model: str, which: str) -> float:
-        return float(np.mean(getattr(self, which)[self.models.index(model)]))
+    def by_model(self, name: str) -> dict[str, object]:
+        """``{model: value}`` of a field indexed by model: ``r.by_model("parameters")["CNN"]``."""
+        require(name in _PER_MODEL, "name", name, f"one of the fields indexed by model {_PER_MODEL}")
+        return dict(zip(self.models, getattr(self, name)))
 
-    # one attribute per number the page quotes (placeholders take attributes, not calls)
-    @property
-    def cnn_auroc(self) -> float:
-        return self._overall("CNN", "overall_auroc")
-
-    @property
-    def lstm_auroc(self) -> float:
-        return self._overall("LSTM", "overall_auroc")
-
-    @property
-    def transformer_auroc(self) -> float:
-        return self._overall("Transformer", "overall_auroc")
-
-    @property
-    def cnn_accuracy(self) -> float:
-        return self._overall("CNN", "overall_accuracy")
-
-    @property
-    def lstm_accuracy(self) -> float:
-        return self._overall("LSTM", "overall_accuracy")
-
-    @property
-    def transformer_accuracy(self) -> float:
-        return self._overall("Transformer", "overall_accuracy")
+    def seed_mean(self, name: str) -> dict[str, float]:
+        """Per model, the mean over seeds of ``overall_auroc`` or ``overall_accuracy``."""
+        require(name in ("overall_auroc", "overall_accuracy"), "name", name,
+                "'overall_auroc' or 'overall_accuracy'")
+        return {m: float(np.mean(v)) for m, v in zip(self.models, getattr(self, name))}
 
     @property
     def cnn_near_auroc(self) -> float:
@@ -265,59 +254,20 @@ class DistanceResult:
         values = self.mean_auroc("CNN")
         return float(np.mean([values[i] for i in outside])) if outside else float("nan")
 
-    def _learned(self, model: str) -> tuple[int, ...]:
-        return self.learned_at[self.models.index(model)]
-
-    @property
-    def lstm_learned_first(self) -> int:
-        """Earliest step, over seeds, at which the LSTM's running loss fell below 0.5 (-1: never)."""
-        return min(self._learned("LSTM"))
-
-    @property
-    def lstm_learned_last(self) -> int:
-        return max(self._learned("LSTM"))
-
-    @property
-    def transformer_learned_first(self) -> int:
-        return min(self._learned("Transformer"))
-
-    @property
-    def transformer_learned_last(self) -> int:
-        return max(self._learned("Transformer"))
-
-    @property
-    def cnn_parameters(self) -> int:
-        return self.parameters[self.models.index("CNN")]
-
-    @property
-    def lstm_parameters(self) -> int:
-        return self.parameters[self.models.index("LSTM")]
-
-    @property
-    def transformer_parameters(self) -> int:
-        return self.parameters[self.models.index("Transformer")]
-
     @property
     def worst_band_auroc(self) -> dict[str, float]:
         """Per model, the lowest band AUROC of any seed."""
         return {m: float(np.min(self.auroc[i])) for i, m in enumerate(self.models)}
 
-    @property
-    def min_distance(self) -> int:
-        return self.band_edges[0]
-
-    @property
-    def max_distance(self) -> int:
-        return self.band_edges[-1]
-
-    @property
-    def n_seeds(self) -> int:
-        return len(self.seeds)
+    def band_spread(self, model: str) -> float:
+        """Largest minus smallest of ``model``'s per-band mean AUROC: how far from flat its curve is."""
+        values = self.mean_auroc(model)
+        return max(values) - min(values)
 
 
 def accuracy_vs_distance(task: LongRangeTask | None = None, *, seeds: tuple[int, ...] = (0, 1, 2),
                          models: tuple[str, ...] = MODELS, steps: int = STEPS, batch: int = BATCH,
-                         lr: float = LR, band: int = 100, bin_size: int = 40, stem_steps: int = 300,
+                         lr: float = LR, band: int = 100, bin_size: int = BIN_SIZE, stem_steps: int = 300,
                          n_test: int = 1000) -> DistanceResult:
     """Train every head with every seed and score it per distance band.
 
@@ -334,7 +284,7 @@ def accuracy_vs_distance(task: LongRangeTask | None = None, *, seeds: tuple[int,
     band : int, optional
         Width of the distance bands in bp. Default is 100.
     bin_size : int, optional
-        The stem's bin size in bp. Default is 40.
+        The stem's bin size in bp. Default is ``BIN_SIZE`` (40).
     stem_steps : int, optional
         Pretraining steps of the shared stem. Default is 300.
     n_test : int, optional

@@ -10,6 +10,9 @@
   (counts, so two builds give the same figure);
 * ``positional_encoding``: the sinusoidal position vectors and how similar
   two positions' vectors are as a function of their distance;
+* ``qkv_schematic``: the shapes inside the hybrid's attention layer, from
+  input embeddings through queries, keys and values to the weighted sum,
+  for the query/key/value schematic;
 * ``enformer``: Enformer's published sizes and their arithmetic, so the page
   quotes computed numbers (``lensbook.models.enformer``).
 
@@ -34,11 +37,15 @@ from .. import metrics
 from .._validate import require
 from ..models.attention import MultiHeadAttention, sinusoidal_encoding
 from ..models.enformer import ENFORMER, EnformerConfig
-from ..models.transformer import HybridTransformer
-from ..tasks.long_range import Sites
+from ..models.transformer import HybridConfig, HybridTransformer
+from ..tasks.long_range import LongRangeTask, Sites
 from .registry import experiment
 
 # -- reading attention ---------------------------------------------------------------------
+
+#: The fields of ``AttentionReading`` that hold one number per seed.
+_PER_SEED = ("auroc", "enhancer_weight", "self_weight", "other_weight", "top1_enhancer", "top1_match_negative",
+             "top1_self_negative", "peak_positive", "peak_negative", "sharp_negative", "probability_negative")
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,7 @@ class AttentionReading:
     peak_positive: tuple[float, ...]         # positives: mean of the largest weight
     peak_negative: tuple[float, ...]         # negatives: mean of the largest weight
     sharp_negative: tuple[float, ...]        # negatives: fraction whose largest weight exceeds 1/2
+    probability_negative: tuple[float, ...]  # negatives: the model's mean P(enhancer present)
     examples: tuple[tuple[float, ...], ...]  # first seed: attention rows of two positives, then two negatives
     example_marks: tuple[int, ...]           # the enhancer bin (positives) or best partial match (negatives)
     example_distances: tuple[int, ...]       # enhancer-promoter distance in bp (-1 for negatives)
@@ -84,74 +92,15 @@ class AttentionReading:
         """The weight every bin would get from uniform attention, 1 / bins."""
         return 1.0 / self.bins
 
-    def _mean(self, field: str) -> float:
-        return float(np.mean(getattr(self, field)))
-
-    @property
-    def mean_enhancer_weight(self) -> float:
-        return self._mean("enhancer_weight")
-
-    @property
-    def enhancer_over_uniform(self) -> float:
-        return self.mean_enhancer_weight / self.uniform
-
-    @property
-    def mean_self_weight(self) -> float:
-        return self._mean("self_weight")
-
-    @property
-    def mean_other_weight(self) -> float:
-        return self._mean("other_weight")
+    def mean(self, name: str) -> float:
+        """The mean over seeds of a per-seed field: ``a.mean("enhancer_weight")``."""
+        require(name in _PER_SEED, "name", name, f"one of the per-seed fields {_PER_SEED}")
+        return float(np.mean(getattr(self, name)))
 
     @property
     def mean_rest_weight(self) -> float:
-        """Positives: total weight on all bins but the enhancer's and the promoter's."""
-        return 1.0 - self.mean_enhancer_weight - self.mean_self_weight
-
-    @property
-    def mean_top1_enhancer(self) -> float:
-        return self._mean("top1_enhancer")
-
-    @property
-    def mean_top1_match_negative(self) -> float:
-        return self._mean("top1_match_negative")
-
-    @property
-    def mean_top1_self_negative(self) -> float:
-        return self._mean("top1_self_negative")
-
-    @property
-    def mean_peak_positive(self) -> float:
-        return self._mean("peak_positive")
-
-    @property
-    def mean_peak_negative(self) -> float:
-        return self._mean("peak_negative")
-
-    @property
-    def mean_sharp_negative(self) -> float:
-        return self._mean("sharp_negative")
-
-    @property
-    def mean_top1_miss(self) -> float:
-        """Positives: fraction whose top bin is not the enhancer's."""
-        return 1.0 - self.mean_top1_enhancer
-
-    @property
-    def min_top1_enhancer(self) -> float:
-        return float(np.min(self.top1_enhancer))
-
-    @property
-    def max_top1_enhancer(self) -> float:
-        return float(np.max(self.top1_enhancer))
-
-    @property
-    def n_seeds(self) -> int:
-        return len(self.seeds)
-
-    @property
-    def total_heads(self) -> int:
-        return self.heads * self.n_seeds
+        """Positives: total weight on all bins but the enhancer's and the promoter's, mean over seeds."""
+        return 1.0 - self.mean("enhancer_weight") - self.mean("self_weight")
 
     @property
     def enhancer_heads(self) -> int:
@@ -225,6 +174,7 @@ def read_attention(model: nn.Module, sites: Sites, selection: Sites | None = Non
         peak_positive=float(pos_rows.max(dim=1).values.mean()),
         peak_negative=float(neg_rows.max(dim=1).values.mean()),
         sharp_negative=float((neg_rows.max(dim=1).values > 0.5).float().mean()),
+        probability_negative=float(probability[~positive].mean()),
         examples=tuple(tuple(float(v) for v in row[i]) for i in picks),
         example_marks=tuple(int(sites.enhancer_start[i]) // bin_size if sites.y[i] == 1 else int(best_match[i])
                             for i in picks),
@@ -239,9 +189,7 @@ def summarise_readings(seeds: tuple[int, ...], readings: list[dict[str, object]]
     """One ``AttentionReading`` from ``read_attention``'s output for each seed (examples from the first)."""
     require(len(seeds) == len(readings) >= 1, "readings", len(readings), f"one reading per seed ({len(seeds)})")
     first = readings[0]
-    varying = ("auroc", "head", "head_enhancer_weight", "enhancer_weight", "self_weight", "other_weight",
-               "top1_enhancer", "top1_match_negative", "top1_self_negative", "peak_positive", "peak_negative",
-               "sharp_negative")
+    varying = ("head", "head_enhancer_weight") + _PER_SEED
     fixed = ("bins", "bin_size", "promoter_bin", "heads", "n_positive", "n_negative", "examples",
              "example_marks", "example_distances", "example_probabilities")
     return AttentionReading(seeds=tuple(seeds), **{k: tuple(r[k] for r in readings) for k in varying},
@@ -308,45 +256,9 @@ class CostResult:
         f, L = self.flops[layer], self.lengths
         return float(np.log(f[-1] / f[-2]) / np.log(L[-1] / L[-2]))
 
-    @property
-    def attention_slope(self) -> float:
-        return self.slope("attention")
-
-    @property
-    def convolution_slope(self) -> float:
-        return self.slope("convolution")
-
-    @property
-    def lstm_slope(self) -> float:
-        return self.slope("LSTM")
-
-    @property
-    def attention_over_convolution_longest(self) -> float:
-        return self.flops["attention"][-1] / self.flops["convolution"][-1]
-
-    @property
-    def attention_over_convolution_shortest(self) -> float:
-        return self.flops["attention"][0] / self.flops["convolution"][0]
-
-    @property
-    def longest(self) -> int:
-        return self.lengths[-1]
-
-    @property
-    def shortest(self) -> int:
-        return self.lengths[0]
-
-    @property
-    def matrix_mib_longest(self) -> float:
-        return self.attention_matrix_bytes[-1] / 2**20
-
-    @property
-    def matrix_kib_shortest(self) -> float:
-        return self.attention_matrix_bytes[0] / 2**10
-
-    @property
-    def attention_gflops_longest(self) -> float:
-        return self.flops["attention"][-1] / 1e9
+    def flops_ratio(self, layer: str, other: str) -> tuple[float, ...]:
+        """Per length, the FLOPs of ``layer`` divided by those of ``other``."""
+        return tuple(a / b for a, b in zip(self.flops[layer], self.flops[other]))
 
 
 def attention_costs_for(lengths: tuple[int, ...] = COST_LENGTHS, width: int = 64, heads: int = 4,
@@ -472,6 +384,77 @@ def positional_encoding(positions: int = 128, d_model: int = 64,
     unit = table / table.norm(dim=1, keepdim=True)
     similarity = unit[list(anchors)] @ unit.T                                # (A, d) @ (d, P) -> (A, P)
     return PositionalEncodingResult(table.numpy(), d_model, tuple(anchors), similarity.numpy())
+
+
+# -- queries, keys and values ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QKVShapes:
+    """The shapes inside the attention layer of the page's hybrid, for one sequence.
+
+    Read from a ``HybridTransformer`` built exactly as ``long_range`` builds
+    its Transformer head, by running one sequence through its modules step by
+    step (``shapes``, in the order the schematic draws them). A weight matrix
+    is given as it multiplies a row vector, ``(in, out)``.
+    ``matches_model`` says the step-by-step attention weights equal the ones
+    the model's own ``forward`` returns.
+    """
+
+    config: HybridConfig
+    d_head: int
+    shapes: dict[str, tuple[int, ...]]
+    matches_model: bool
+
+
+def qkv_shapes(model: HybridTransformer, x: torch.Tensor) -> QKVShapes:
+    """Run one one-hot sequence ``x`` of shape ``(1, 4, L)`` through ``model`` step by step and keep the shapes."""
+    require(isinstance(model, HybridTransformer), "model", type(model).__name__, "a HybridTransformer")
+    require(isinstance(x, torch.Tensor) and x.dim() == 3 and x.shape[:2] == (1, 4), "x", getattr(x, "shape", x),
+            "one one-hot sequence of shape (1, 4, L)")
+    attention = model.attention
+    heads, d_head = attention.heads, attention.d_head
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            bins = model.stem(x)[0].T                                      # (C, B) -> (B, C)
+            h = model.position(model.embed(bins)[None])[0]                 # (B, d)
+            q, k, v = attention.query(h), attention.key(h), attention.value(h)   # (B, d) each
+            split = [t.view(-1, heads, d_head).transpose(0, 1) for t in (q, k, v)]  # (B, d) -> (heads, B, d_h)
+            scores = split[0] @ split[1].transpose(1, 2) / d_head ** 0.5    # (heads, B, d_h) @ (heads, d_h, B) -> (heads, B, B)
+            alpha = torch.softmax(scores, dim=-1)                          # (heads, B, B), rows sum to 1
+            z = alpha @ split[2]                                           # (heads, B, B) @ (heads, B, d_h) -> (heads, B, d_h)
+            merged = z.transpose(0, 1).reshape(-1, attention.d_model)      # (heads, B, d_h) -> (B, d)
+            out = attention.out(merged)                                    # (B, d)
+            reference = model(x).attention[0]                              # (heads, B, B)
+    finally:
+        model.train(was_training)
+
+    def weight(layer: nn.Linear) -> tuple[int, int]:
+        return tuple(reversed(layer.weight.shape))                         # nn.Linear stores (out, in)
+
+    shapes = {"stem": tuple(bins.shape), "W_embed": weight(model.embed), "x": tuple(h.shape),
+              "W_Q": weight(attention.query), "W_K": weight(attention.key), "W_V": weight(attention.value),
+              "Q": tuple(q.shape), "K": tuple(k.shape), "V": tuple(v.shape),
+              "Q_head": tuple(split[0].shape[1:]),
+              "K_head": tuple(split[1].shape[1:]), "V_head": tuple(split[2].shape[1:]), "scores": tuple(scores.shape), "alpha": tuple(alpha.shape),
+              "Z_head": tuple(z.shape[1:]), "Z": tuple(merged.shape), "W_O": weight(attention.out),
+              "output": tuple(out.shape)}
+    return QKVShapes(model.config, d_head, {k: tuple(int(n) for n in v) for k, v in shapes.items()},
+                     bool(torch.allclose(alpha, reference, atol=1e-6)))
+
+
+@experiment("qkv_schematic")
+def qkv_schematic(seed: int = 0) -> QKVShapes:
+    """The shapes of the page's Transformer head, built as ``long_range`` builds it (untrained: shapes only)."""
+    from .long_range import build_head, pretrain_stem   # here, not at the top: long_range imports this module
+
+    task = LongRangeTask()
+    stem = pretrain_stem(task, steps=1, seed=seed)
+    model = build_head("Transformer", stem, task.promoter_start // stem.bin_size, seed)
+    x, _ = task.sample(1, torch.Generator().manual_seed(seed))
+    return qkv_shapes(model, x)
 
 
 # -- Enformer ---------------------------------------------------------------------------------

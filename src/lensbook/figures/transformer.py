@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
 
 from ..experiments.long_range import DistanceResult
-from ..experiments.transformer import CostResult, PositionalEncodingResult
+from ..experiments.transformer import CostResult, PositionalEncodingResult, QKVShapes
 from . import style
 from .registry import figure
 
@@ -17,37 +18,14 @@ _MODEL_MARKER = {"CNN": "o", "LSTM": "s", "Transformer": "^"}
 # -- accuracy against distance ------------------------------------------------------------
 
 
-def _distance_alt(r: DistanceResult) -> str:
-    means = ", ".join(f"{m} {np.mean(r.overall_auroc[i]):.3f}" for i, m in enumerate(r.models))
-    return (f"Line chart of AUROC and balanced accuracy against enhancer-promoter distance "
-            f"({r.min_distance} to {r.max_distance} bp, bands of {r.band_edges[1] - r.band_edges[0]} bp) for a CNN, "
-            f"an LSTM and a Transformer head, {r.n_seeds} seeds each, next to the oracle. The CNN sees enhancers "
-            f"up to {r.cnn_reach_bp} bp away: mean AUROC {r.cnn_near_auroc:.2f} in the bands within reach, "
-            f"{r.cnn_far_auroc:.2f} beyond. Overall AUROC: {means}; oracle {r.oracle_overall_auroc:.3f}.")
-
-
-def _distance_caption(r: DistanceResult) -> str:
-    means = ", ".join(f"{m} {np.mean(r.overall_auroc[i]):.3f}" for i, m in enumerate(r.models))
-    return (f"Accuracy against enhancer-promoter distance. Overall AUROC: {means}; oracle "
-            f"{r.oracle_overall_auroc:.3f}. The CNN scores AUROC {r.cnn_near_auroc:.2f} within its reach and "
-            f"{r.cnn_far_auroc:.2f} beyond. "
-            f"Three heads on one frozen motif stem, all reading out at the promoter's bin "
-            f"({r.length:,}-bp sequences, {r.bin_size}-bp bins, promoter at 0-based position {r.promoter_start}). "
-            f"Lines: mean over {r.n_seeds} seeds; markers: each seed. Each band's positives are scored against "
-            f"the same {r.n_test:,} negatives; balanced accuracy is (sensitivity + specificity) / 2 at a logit "
-            f"of 0. The shaded region is beyond the CNN's receptive field of {r.cnn_receptive_field_bins} bins "
-            f"(enhancers more than {r.cnn_reach_bp} bp upstream). Budget per head: {r.steps} steps of "
-            f"{r.batch} fresh sequences.")
-
-
-@figure("long-range-distance", experiment="long_range", alt=_distance_alt, caption=_distance_caption)
+@figure("long-range-distance", experiment="long_range")
 def long_range_distance(r: DistanceResult) -> Figure:
     """AUROC and balanced accuracy per distance band for each head, with the oracle."""
     fig, axes = style.new_figure(7.6, 3.3, ncols=2, sharex=True)
     centres = np.array(r.band_centres)
     for ax, values, oracle, label in ((axes[0], r.auroc, r.oracle_auroc, "AUROC"),
                                       (axes[1], r.accuracy, r.oracle_accuracy, "balanced accuracy")):
-        ax.axvspan(r.cnn_reach_bp, r.max_distance + 30, color=style.ink(), alpha=0.07, lw=0)
+        ax.axvspan(r.cnn_reach_bp, r.band_edges[-1] + 30, color=style.ink(), alpha=0.07, lw=0)
         ax.plot(centres, oracle, color=style.ink(), ls="--", lw=1.2, label="oracle")
         for i, model in enumerate(r.models):
             per_seed = np.array(values[i])                       # (seeds, bands)
@@ -59,13 +37,13 @@ def long_range_distance(r: DistanceResult) -> Figure:
                     marker=_MODEL_MARKER[model], ms=5)
         ax.axhline(0.5, color=style.ink(), lw=0.8, alpha=0.5)
         ax.set_ylim(0.4, 1.03)
-        ax.set_xlim(r.min_distance - 20, r.max_distance + 20)
+        ax.set_xlim(r.band_edges[0] - 20, r.band_edges[-1] + 20)
         ax.set_xlabel("enhancer–promoter distance (bp)")
         ax.set_ylabel(label)
         ax.grid(alpha=0.5)
         ax.set_axisbelow(True)
     axes[0].text(r.cnn_reach_bp + 12, 0.8, "beyond the CNN's reach", fontsize=8, color=style.ink())
-    axes[0].text(r.max_distance + 10, 0.515, "chance", fontsize=8, color=style.ink(), ha="right")
+    axes[0].text(r.band_edges[-1] + 10, 0.515, "chance", fontsize=8, color=style.ink(), ha="right")
     axes[1].legend(loc="lower left", fontsize=8, ncols=2)
     return fig
 
@@ -73,31 +51,7 @@ def long_range_distance(r: DistanceResult) -> Figure:
 # -- reading attention ---------------------------------------------------------------------
 
 
-def _reading_alt(r: DistanceResult) -> str:
-    a = r.attention
-    return (f"Four bar charts of the promoter bin's attention over {a.bins} bins (two sequences with an enhancer, "
-            f"two without) and a summary over {a.n_seeds} seeds: on sequences with an enhancer the promoter puts "
-            f"a mean weight of {a.mean_enhancer_weight:.2f} on the enhancer's bin (uniform would be {a.uniform:.3f}) "
-            f"and its top bin is the enhancer's in {a.mean_top1_enhancer:.0%} of them; on sequences without one "
-            f"the top bin is the best partial match in {a.mean_top1_match_negative:.0%} and "
-            f"{a.mean_sharp_negative:.0%} peak above 0.5.")
-
-
-def _reading_caption(r: DistanceResult) -> str:
-    a = r.attention
-    return (f"Reading the trained model's attention. On sequences with an enhancer the promoter puts a mean "
-            f"weight of {a.mean_enhancer_weight:.2f} on the enhancer's bin (uniform would be {a.uniform:.3f}); "
-            f"on sequences without one, {a.mean_sharp_negative:.0%} of its attention rows still peak above 0.5. "
-            f"Left: the attention row of the promoter's bin (bin {a.promoter_bin}, marked ▼) in the first two "
-            f"test sequences with an enhancer (its bin marked ●) and the first two without one (the bin where the "
-            f"stem's enhancer filter scores highest, the best partial match, marked ○), from the seed-{r.seeds[0]} "
-            f"Transformer; P is the model's probability that an enhancer is present. Each seed's model has "
-            f"{a.heads} heads; shown is the one that puts the most weight on the enhancer in a separate set of "
-            f"{r.n_selection} sequences. Right: means over {a.n_positive:,} test sequences with and {a.n_negative:,} without "
-            f"an enhancer, one tick per seed.")
-
-
-@figure("attention-reading", experiment="long_range", alt=_reading_alt, caption=_reading_caption)
+@figure("attention-reading", experiment="long_range")
 def attention_reading(r: DistanceResult) -> Figure:
     """Example attention rows (positives and negatives) and the seed-level summary."""
     a = r.attention
@@ -148,27 +102,7 @@ def attention_reading(r: DistanceResult) -> Figure:
 # -- what attention costs -------------------------------------------------------------------
 
 
-def _cost_alt(r: CostResult) -> str:
-    return (f"Log-log line charts against sequence length {r.shortest:,} to {r.longest:,}: FLOPs of one forward "
-            f"pass of an attention, a convolution and an LSTM layer of width {r.width}, and the attention "
-            f"matrix's size. Attention grows with slope {r.attention_slope:.2f} (as L²), convolution "
-            f"{r.convolution_slope:.2f} and LSTM {r.lstm_slope:.2f} (as L); at L = {r.longest:,} attention costs "
-            f"{r.attention_over_convolution_longest:.0f} times the convolution and its matrix takes "
-            f"{r.matrix_mib_longest:,.0f} MiB.")
-
-
-def _cost_caption(r: CostResult) -> str:
-    return (f"What attention costs: against sequence length, attention's FLOPs grow with slope "
-            f"{r.attention_slope:.2f} (as L²), the convolution's {r.convolution_slope:.2f} and the LSTM's "
-            f"{r.lstm_slope:.2f} (as L); at L = {r.longest:,} attention costs "
-            f"{r.attention_over_convolution_longest:.0f} times the convolution. "
-            f"FLOPs counted by `torch.utils.flop_counter` for one sequence: self-attention with {r.heads} heads "
-            f"(the four projections included), a convolution with kernel {r.kernel}, and an LSTM (one counted "
-            f"step times L). Right: bytes of the float32 attention weights, {r.heads} × L × L. Dotted lines "
-            f"show slopes 1 and 2. Counts, not timings: wall-clock time and memory are measured by `make bench`.")
-
-
-@figure("attention-costs", experiment="attention_costs", alt=_cost_alt, caption=_cost_caption)
+@figure("attention-costs", experiment="attention_costs")
 def attention_costs(r: CostResult) -> Figure:
     """FLOPs and attention-matrix bytes against sequence length, log-log."""
     fig, (ax, ax_mem) = style.new_figure(7.6, 3.1, ncols=2, width_ratios=[1.4, 1])
@@ -207,24 +141,7 @@ def attention_costs(r: CostResult) -> Figure:
 # -- positions -------------------------------------------------------------------------------
 
 
-def _pe_alt(r: PositionalEncodingResult) -> str:
-    return (f"Heat map of sinusoidal position vectors ({r.positions} positions by {r.d_model} dimensions), and "
-            f"line chart of the cosine similarity between position {r.anchors[0]} and every other position: "
-            f"{r.neighbour_similarity:.2f} with its neighbour, falling to {r.far_similarity:.2f}.")
-
-
-def _pe_caption(r: PositionalEncodingResult) -> str:
-    return (f"Sinusoidal position vectors: position {r.anchors[0]} has a cosine similarity of "
-            f"{r.neighbour_similarity:.2f} with its neighbour and of {r.far_similarity:.2f} with the least "
-            f"similar position. "
-            f"Left: PE(pos, 2i) = sin(pos / 10000^(2i/d)) and PE(pos, 2i+1) = cos(pos / 10000^(2i/d)) for "
-            f"d = {r.d_model}; early dimensions oscillate fast, later ones slowly, so each position gets its own "
-            f"pattern. Right: cosine similarity of positions {r.anchors[0]} and {r.anchors[1]} with every "
-            f"position: nearby positions look alike, distant ones less so. Added to the input, these vectors "
-            f"make attention's output depend on order.")
-
-
-@figure("positional-encoding", experiment="positional_encoding", alt=_pe_alt, caption=_pe_caption)
+@figure("positional-encoding", experiment="positional_encoding")
 def positional_encoding(r: PositionalEncodingResult) -> Figure:
     """The sinusoidal table as a heat map and the similarity of positions against distance."""
     fig, (ax, ax_sim) = style.new_figure(7.6, 3.0, ncols=2, width_ratios=[1.2, 1])
@@ -243,4 +160,71 @@ def positional_encoding(r: PositionalEncodingResult) -> Figure:
     ax_sim.set_ylim(-0.05, 1.05)
     ax_sim.legend(fontsize=8, loc="lower center")
     ax_sim.grid(alpha=0.5)
+    return fig
+
+
+# -- queries, keys and values ----------------------------------------------------------------
+
+
+def _shape(dims: tuple[int, ...]) -> str:
+    return " × ".join(str(n) for n in dims)
+
+
+def _box(ax, x0: float, x1: float, y: float, height: float, lines: list[str], colour: str | None) -> None:
+    """A rounded box from ``x0`` to ``x1`` centred on ``y``, with centred lines of text."""
+    face = "none" if colour is None else colour
+    ax.add_patch(FancyBboxPatch((x0, y - height / 2), x1 - x0, height, boxstyle="round,pad=0,rounding_size=2",
+                                facecolor=face, alpha=0.16 if colour else 1, lw=0))
+    ax.add_patch(FancyBboxPatch((x0, y - height / 2), x1 - x0, height, boxstyle="round,pad=0,rounding_size=2",
+                                facecolor="none", edgecolor=colour or style.ink(), lw=1.6))
+    step = 7.0
+    top = y + step * (len(lines) - 1) / 2
+    for i, line in enumerate(lines):
+        ax.text((x0 + x1) / 2, top - i * step, line, ha="center", va="center", fontsize=12, color=style.ink())
+
+
+def _arrow(ax, start: tuple[float, float], end: tuple[float, float]) -> None:
+    ax.annotate("", xy=end, xytext=start,
+                arrowprops=dict(arrowstyle="-|>", color=style.ink(), lw=1.3, shrinkA=0, shrinkB=0,
+                                mutation_scale=14))
+
+
+@figure("qkv-schematic", experiment="qkv_schematic")
+def qkv_schematic(r: QKVShapes) -> Figure:
+    """Queries, keys and values of the page's hybrid, top to bottom, with the shapes of one sequence.
+
+    Drawn narrow (4.4 in) so that its 12-pt text stays legible on a phone.
+    """
+    sh, heads, d_head = r.shapes, r.config.heads, r.d_head
+    width, height = 4.4, 6.9
+    fig = Figure(figsize=(width, height))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100 * height / width)
+    ax.set_axis_off()
+    bins = sh["x"][0]
+    colour = {"Q": "C0", "K": "C1", "V": "C2"}
+    columns = {"Q": (1, 32), "K": (34.5, 65.5), "V": (68, 99)}
+
+    _box(ax, 12, 88, 143, 17, [f"input embeddings $X$: {_shape(sh['x'])}",
+                                f"one row per bin, $d_{{model}}$ = {sh['x'][1]}"], None)
+    for name, (x0, x1) in columns.items():
+        _arrow(ax, (50 + (x0 + x1 - 100) * 0.35, 134.5), ((x0 + x1) / 2, 125.5))
+        _box(ax, x0, x1, 111, 29, [f"${name} = X\\,W_{name}$", f"$W_{name}$: {_shape(sh['W_' + name])}",
+                                   f"${name}$: {_shape(sh[name])}",
+                                   f"${name}_h$: {_shape(sh[name + '_head'])}"], colour[name])
+    _arrow(ax, (16.5, 96.5), (16.5, 91))
+    _arrow(ax, (50, 96.5), (50, 91))
+    _box(ax, 1, 65.5, 83, 16, [f"scores $S = Q_h K_h^\\top / \\sqrt{{{d_head}}}$",
+                               f"{_shape(sh['scores'][1:])} for each of {heads} heads"], "C3")
+    _arrow(ax, (33, 75), (33, 67))
+    _box(ax, 1, 65.5, 59, 16, ["$\\alpha$ = softmax($S$), row by row",
+                               f"{_shape(sh['alpha'][1:])}; each row sums to 1"], "C3")
+    _arrow(ax, (33, 51), (33, 43))
+    _arrow(ax, (83.5, 96.5), (83.5, 43))
+    _box(ax, 1, 99, 35, 16, ["weighted sum $Z_h = \\alpha\\, V_h$", f"{_shape(sh['Z_head'])} per head: "
+                             f"row $i$ gathers from all {bins}"], "C2")
+    _arrow(ax, (50, 27), (50, 19))
+    _box(ax, 1, 99, 11, 16, [f"concatenate the {heads} heads: {_shape(sh['Z'])}",
+                             f"$\\times\\, W_O$ ({_shape(sh['W_O'])}) → output {_shape(sh['output'])}"], None)
     return fig
