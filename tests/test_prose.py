@@ -143,3 +143,24 @@ def test_the_build_stops(case, tmp_path):
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode != 0
     assert message in proc.stdout + proc.stderr
+
+
+def test_lines_of_tags_leave_nothing_and_other_lines_keep_their_indentation():
+    text = ("!!! note\n"
+            "    {% for x in [1, 2] %}\n"
+            "    - item {{ x }}\n"
+            "    {% endfor %}\n"
+            "    {% claim memory.gap_level.lstm_trained > 0.3 %}\n"
+            "\n"
+            "    {% for x in [1, 2] %}{{ x }}, {% endfor %}done\n"
+            "{% if memory.gap_level.rnn_trained < 1 %}\n"
+            "kept\n"
+            "{% endif %}\n"
+            "end\n")
+    assert render(text) == "!!! note\n    - item 1\n    - item 2\n\n    1, 2, done\nkept\nend\n"
+
+
+def test_errors_name_the_page_line_even_below_lines_of_tags():
+    text = "{% claim memory.gap_level.lstm_trained > 0.3 %}\n{% if 1 %}\nx\n{% endif %}\n\n{{ nope }}\n"
+    with pytest.raises(prose.ProseError, match=r"rnn\.md line 15: 'nope' is undefined"):
+        render(text)  # first_line=10: the sixth line is line 15

@@ -35,6 +35,8 @@ from markupsafe import Markup
 #: ``{% claim EXPR %}`` with the spaces before it; alone on its line, the whole line goes.
 CLAIM = re.compile(r"[ \t]*\{%-?[ \t]*claim[ \t]+(?P<expr>.+?)[ \t]*-?%\}(?P<eol>[ \t]*(?:\n|\Z))?")
 INLINE_CODE = re.compile(r"(`+)(.+?)\1", re.S)
+#: A line that holds only block tags (``{% if %}``, ``{% for %}``, a claim): it leaves no line behind.
+TAG_LINE = re.compile(r"^[ \t]*((?:\{%.*?%\}[ \t]*)+)\n", re.M)
 TEMPLATE_SYNTAX = re.compile(r"\{\{|\{%|%\}|\}\}")
 
 
@@ -105,7 +107,7 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         undefined=jinja2.StrictUndefined, autoescape=False, finalize=_finalize,
         comment_start_string="{##", comment_end_string="##}",  # `{#eq-x}` is Markdown, not a comment
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        keep_trailing_newline=True, extensions=["jinja2.ext.do"],
     )
     env.filters["fmt"] = fmt
     env.globals.update(abs=abs, all=all, any=any, len=len, max=max, min=min, round=round,
@@ -192,10 +194,18 @@ def render(text: str, page: str, namespace: dict[str, Any] | None, first_line: i
         line = first_line + body.count("\n", 0, match.start())
         found.append(Claim(page, line, _unstash(match["expr"], stash)))
         alone = match.start() == 0 or body[match.start() - 1] == "\n"
-        rest = "" if alone or match["eol"] is None else "\n" * match["eol"].count("\n")
-        return rest if namespace is None else f"{{{{ __claim__({len(found) - 1}, ({match['expr']})) }}}}{rest}"
+        newline = "\n" * (match["eol"] or "").count("\n")
+        if namespace is None:
+            return "" if alone else newline
+        call = f"__claim__({len(found) - 1}, ({match['expr']}))"
+        # alone on its line: a block tag, so the line goes (see TAG_LINE); inside a line: prints nothing
+        return f"{{% do {call} %}}{newline}" if alone else f"{{{{ {call} }}}}{newline}"
 
     body = CLAIM.sub(mark, body)
+    # a line of block tags only leaves nothing behind, not even its indentation or its newline;
+    # any other line keeps its indentation (an admonition's, a list item's)
+    # (the newline moves into a template comment, so Jinja still counts the page's lines)
+    body = TAG_LINE.sub(lambda m: m.group(1).rstrip() + "{##\n##}", body)
     if namespace is None:
         return _unstash(body, stash)
 
