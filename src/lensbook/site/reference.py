@@ -69,7 +69,12 @@ def public_modules(package: str = PACKAGE, excluded: tuple[str, ...] = EXCLUDED)
 
 
 def source_path(module: str) -> Path:
-    """The file that defines ``module`` (``__init__.py`` for a package)."""
+    """The file that defines ``module`` (``__init__.py`` for a package); nothing is imported."""
+    from .sources import _module_file
+
+    path = _module_file(module)
+    if path is not None:
+        return path
     spec = importlib.util.find_spec(module)
     if spec is None or spec.origin is None:
         raise ValueError(f"module: expected an importable module, got {module!r}")
@@ -184,6 +189,7 @@ class Reference:
         self.cached: dict | None = None  # src_uri -> {"content", "toc", "anchors"} on a warm build
         self.recorded: dict[str, dict] = {}
         self.autorefs = None
+        self.key = ""  # the rendered reference's cache key (empty without mkdocstrings)
 
     def configure(self, config, cache_dir: Path) -> None:
         """Find the modules, append the reference section to the navigation, open the cache."""
@@ -196,7 +202,8 @@ class Reference:
         self.autorefs = config.plugins.get("autorefs")
         if self.autorefs is None:  # no mkdocstrings in this configuration: pages show the ::: lines only
             return
-        self.path = cache_dir / FOLDER / f"{cache_key(self.modules, Path(config.config_file_path))}.json"
+        self.key = cache_key(self.modules, Path(config.config_file_path))
+        self.path = cache_dir / FOLDER / f"{self.key}.json"
         if self.path.exists():
             self.cached = json.loads(self.path.read_text(encoding="utf-8"))
             return

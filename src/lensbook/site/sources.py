@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib.metadata
-import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,22 +14,41 @@ _PACKAGE = "lensbook"
 VERSIONED = ("memelite", "pyjaspar")
 
 
+#: The folder of the ``lensbook`` package (``src/lensbook``).
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
 def _module_file(name: str) -> Path | None:
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, AttributeError, ValueError):  # `name` is an attribute, not a module
+    """The source file of ``lensbook`` module ``name``, found by path: nothing is imported
+    (``importlib.util.find_spec`` would import the parent packages, and with them torch)."""
+    parts = name.split(".")
+    if parts[0] != _PACKAGE or not all(part.isidentifier() for part in parts):
         return None
-    if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
-        return None
-    return Path(spec.origin)
+    base = PACKAGE_DIR.joinpath(*parts[1:])
+    for path in (base / "__init__.py", base.with_suffix(".py")):
+        if path.is_file():
+            return path
+    return None
+
+
+def tree(path: Path) -> ast.Module:
+    """The parsed source of ``path``; parsed again only when the file changes (a serving
+    process lives through many edits)."""
+    stat = path.stat()
+    return _parse(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=512)
+def _parse(path: str, mtime_ns: int, size: int) -> ast.Module:
+    return ast.parse(Path(path).read_text(encoding="utf-8"))
 
 
 def _imports(name: str, path: Path) -> set[str]:
     """The ``lensbook`` modules that module ``name`` imports (absolute or relative)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree_ = tree(path)
     is_package = path.name == "__init__.py"
     found: set[str] = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(tree_):
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.split(".")[0] == _PACKAGE)
         elif isinstance(node, ast.ImportFrom):
@@ -49,7 +67,6 @@ def _imports(name: str, path: Path) -> set[str]:
     return {m for m in found if _module_file(m) is not None}
 
 
-@lru_cache(maxsize=None)
 def dependencies(name: str) -> frozenset[str]:
     """Module ``name`` and every ``lensbook`` module it imports, transitively."""
     seen: set[str] = set()
@@ -76,7 +93,7 @@ def third_party(name: str) -> set[str]:
     if path is None:
         return set()
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree(path)):
         if isinstance(node, ast.Import):
             found.update(a.name.split(".")[0] for a in node.names)
         elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
@@ -84,6 +101,7 @@ def third_party(name: str) -> set[str]:
     return found & set(VERSIONED)
 
 
+@lru_cache(maxsize=None)
 def version(distribution: str) -> str:
     """An installed distribution's version (without importing it), or ``"none"``."""
     try:
