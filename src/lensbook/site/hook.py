@@ -89,6 +89,20 @@ def on_nav(nav, config, files):
     return nav
 
 
+def on_env(env, config, files):
+    """Compiled theme templates kept between builds (Jinja checks each template's source
+    before using its cached code): a warm build or a live reload compiles none."""
+    import jinja2
+
+    env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(_cache_folder(_state["cache"] / "templates")))
+    return env
+
+
+def _cache_folder(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def on_page_markdown(markdown, page, config, files):
     if _state["notebooks"].page_markdown(page, config):
         return markdown  # a notebook page: rendered by mkdocs-jupyter, put in place by on_page_content

@@ -83,7 +83,9 @@ def source_path(module: str) -> Path:
 
 def summary(module: str) -> str:
     """The first line of a module's docstring, read from its source (nothing imported)."""
-    doc = ast.get_docstring(ast.parse(source_path(module).read_text(encoding="utf-8"))) or ""
+    from .sources import tree
+
+    doc = ast.get_docstring(tree(source_path(module))) or ""
     return doc.strip().splitlines()[0] if doc.strip() else ""
 
 
@@ -132,7 +134,9 @@ def index_page(modules: list[str]) -> str:
         "Every public function and class of the `lensbook` package, generated from\n"
         "its docstrings when the site is built. The chapter's pages link here for the\n"
         "functions their code blocks use. The build machinery (`lensbook.site`: the\n"
-        "MkDocs hook, the figure cache, notebooks) is not part of the reference.\n\n"
+        "MkDocs hook, the figure cache, notebooks) is not part of the reference.\n"
+        "The site's search covers the chapter; to find an object, start from this\n"
+        "table or from a link on a chapter page.\n\n"
         "| module | what it is for |\n|---|---|\n" + rows + "\n"
     )
 
@@ -226,7 +230,14 @@ class Reference:
             files.append(File.generated(config, page_uri(page), content=page_markdown(page, modules, self.modules)))
 
     def page_markdown(self, markdown: str, page) -> str:
-        """On a warm build a reference page renders nothing: its HTML comes from the cache."""
+        """On a warm build a reference page renders nothing: its HTML comes from the cache.
+
+        Reference pages stay out of the search index: a search for a term the chapter
+        teaches ("LSTM", "receptive field") finds the chapter, not forty module pages
+        that mention it; the reference's index page lists every module.
+        """
+        if page.file.src_uri in self.uris:
+            page.meta["search"] = {"exclude": True}
         if self.cached is not None and page.file.src_uri in self.cached:
             return ""  # not even a heading, whose anchor would shadow the cached one
         return markdown
