@@ -70,3 +70,21 @@ def test_memelite_and_pyjaspar_versions_join_the_keys_of_the_code_that_uses_them
     monkeypatch.setattr(sources, "version", lambda name: "99.0" if name == "memelite" else real(name))
     assert sources.source_hash("lensbook.motifs") != motifs_key
     assert sources.source_hash("lensbook.dna") == dna_key
+
+
+def test_the_listing_read_from_the_sources_is_the_registry():
+    """Keys are computed from the sources without importing the code: the listing must be exact."""
+    static_experiments = {n: m for n, (m, _) in render._registrations("experiments", "experiment").items()}
+    static_figures = {n: (m, kw["experiment"]) for n, (m, kw) in render._registrations("figures", "figure").items()}
+    assert static_experiments == {n: f.__module__ for n, f in experiments.load_all().items()}
+    assert static_figures == {n: (s.draw.__module__, s.experiment) for n, s in figures.load_all().items()}
+
+
+def test_module_files_are_found_without_importing(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; from lensbook.site import sources; "
+            "print(sources.source_hash('lensbook.experiments.memory')); print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == [sources.source_hash("lensbook.experiments.memory"), "False"]

@@ -1,4 +1,9 @@
-"""MkDocs hook: registry -> built site. Thin on purpose; the work is in ``lensbook.site``."""
+"""MkDocs hook: registry -> built site. Thin on purpose; the work is in ``lensbook.site``.
+
+Every output is memoised under a key of what it depends on (``lensbook.site.memo``):
+a warm build with nothing changed unpickles no result and imports no torch, and a
+prose edit re-renders only its page.
+"""
 
 from __future__ import annotations
 
@@ -8,32 +13,36 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from lensbook.experiments import registry as experiments
-from lensbook.site import apparatus, citations, explorers, notebooks, pages, reference, render
+from lensbook.site import apparatus, citations, memo, notebooks, pages, reference, render, sources
 
 log = logging.getLogger("mkdocs.lensbook")
 _state: dict = {}
 
 
 def on_config(config):
-    _state.update(notebooks=notebooks.NotebookSite(), reference=reference.Reference())
-    _state["reference"].configure(config, render.default_cache_dir())
+    cache = render.default_cache_dir()
+    _state.update(notebooks=notebooks.NotebookSite(), reference=reference.Reference(), cache=cache,
+                  pages=memo.Memo(cache / "pages"))
+    _state["reference"].configure(config, cache)
     return config
 
 
 def on_files(files, config):
-    cache = render.default_cache_dir()
+    cache = _state["cache"]
     try:
-        results = render.run_experiments(sorted(experiments.load_all()), cache)
+        results = render.ensure_results(sorted(render.experiment_modules()), cache)
         rendered = render.render_figures(cache_dir=cache, results=results)
     except render.FigureError as error:
         raise PluginError(str(error)) from error
-    _state.update(results={k: v[0] for k, v in results.items()}, figures=rendered, used=set(), math={}, claims={})
+    _state.update(results=results, figures=rendered, used=set(), math={}, claims={})
     for name, figure in rendered.items():
         files.append(File.generated(config, f"figures/{name}.svg", content=figure.svg["light"]))
         files.append(File.generated(config, f"figures/{name}-dark.svg", content=figure.svg["dark"]))
     try:  # the trained weights that the pages' in-browser explorers run
-        for path, content in explorers.files(_state["results"]).items():
+        exported = _state["pages"].get("explorers", memo.key(results.fingerprint(),
+                                                             sources.source_hash("lensbook.site.explorers")),
+                                       lambda: _explorer_files(results))
+        for path, content in exported.items():
             files.append(File.generated(config, path, content=content))
     except ValueError as error:
         raise PluginError(str(error)) from error
@@ -45,37 +54,75 @@ def on_files(files, config):
     return files
 
 
+def _explorer_files(results) -> dict[str, bytes]:
+    from lensbook.site import explorers  # numpy and the results: only when the export must be redone
+
+    return explorers.files(results)
+
+
 def on_nav(nav, config, files):
     chapter = [(p.file.src_uri, p.file.content_string) for p in nav.pages]
-    bibliography = Path(config.config_file_path).parent / "bibliography.json"
+    root = Path(config.config_file_path).parent
+    bibliography = root / "bibliography.json"
     try:
         _state["numbering"] = apparatus.number(chapter)
         _state["bibliography"] = citations.load(bibliography) if bibliography.exists() else {}
-        cff = Path(config.config_file_path).parent / "CITATION.cff"
+        cff = root / "CITATION.cff"
         if cff.exists():
             _state["results"]["chapter"] = citations.chapter_citation(cff)
     except ValueError as error:
         raise PluginError(str(error)) from error
+    # what every page's rendering depends on besides its own text
+    _state["page_key"] = memo.key(
+        _state["results"].fingerprint(), repr(sorted((n, f.key) for n, f in _state["figures"].items())),
+        repr(sorted(_state["numbering"].items.items())), repr(sorted(_state["numbering"].equations.items())),
+        memo.file_bytes(bibliography), memo.file_bytes(root / "CITATION.cff"),
+        memo.file_bytes(Path(config.config_file_path)), config.site_url or "",
+        sources.source_hash("lensbook.site.pages", "lensbook.site.notebooks"),
+        f"jinja2={sources.version('jinja2')} latex2mathml={sources.version('latex2mathml')}")
     context = notebooks.Context(_state["results"], _state["figures"], _state["numbering"], _state["bibliography"])
     try:
-        _state["notebooks"].add_downloads(nav, files, config, context, _state["reference"])
+        _state["notebooks"].add_downloads(nav, files, config, context, _state["reference"],
+                                          memo=(_state["pages"], _state["page_key"]))
     except notebooks.NotebookError as error:
         raise PluginError(str(error)) from error
     return nav
+
+
+def on_env(env, config, files):
+    """Compiled theme templates kept between builds (Jinja checks each template's source
+    before using its cached code): a warm build or a live reload compiles none."""
+    import jinja2
+
+    env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(_cache_folder(_state["cache"] / "templates")))
+    return env
+
+
+def _cache_folder(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def on_page_markdown(markdown, page, config, files):
     if _state["notebooks"].page_markdown(page, config):
         return markdown  # a notebook page: rendered by mkdocs-jupyter, put in place by on_page_content
     markdown = _state["reference"].page_markdown(markdown, page)
-    claims: list = []
+    src_uri = page.file.src_uri
+
+    def render_page():
+        claims: list = []
+        out, math, used = pages.process(markdown, src_uri, _state["results"], _state["figures"],
+                                        _state["numbering"], _state["bibliography"], claims)
+        return out, math, used, len(claims)
+
     try:
-        markdown, math, used = pages.process(markdown, page.file.src_uri, _state["results"], _state["figures"],
-                                             _state["numbering"], _state["bibliography"], claims)
+        markdown, math, used, claims = _state["pages"].get(f"page-{src_uri}",
+                                                           memo.key(_state["page_key"], src_uri, markdown),
+                                                           render_page)
     except pages.PageError as error:
         raise PluginError(str(error)) from error
-    _state["claims"][page.file.src_uri] = len(claims)
-    _state["math"][page.file.src_uri] = math
+    _state["claims"][src_uri] = claims
+    _state["math"][src_uri] = math
     _state["used"].update(used)
     return markdown
 
@@ -97,5 +144,10 @@ def on_post_build(config):
     if counts:
         log.info(f"lensbook: {sum(counts.values())} claims checked: "
                  + ", ".join(f"{page} {n}" for page, n in counts.items()))
+    rendered = [name.removeprefix("page-") for name in _state["pages"].misses if name.startswith("page-")]
+    shown = ", ".join(rendered[:8]) + (f" and {len(rendered) - 8} more" if len(rendered) > 8 else "")
+    log.info(f"lensbook: pages rendered: {shown or 'none (all cached)'}")
+    _state["pages"].hits.clear()
+    _state["pages"].misses.clear()
     for name in sorted(set(_state.get("figures", {})) - _state.get("used", set())):
         log.warning(f"lensbook: figure {name!r} is registered but no page shows it")

@@ -96,7 +96,7 @@ def execute(script: Path, cache_dir: Path, timeout: int = 600) -> tuple[dict, fl
     source = script.read_text(encoding="utf-8")
     path = cache_dir / FOLDER / f"{script.stem}-{cache_key(source)}.ipynb"
     if path.exists():
-        notebook = json.loads(path.read_text(encoding="utf-8"))
+        notebook = stable_ids(json.loads(path.read_text(encoding="utf-8")))
         return notebook, float(notebook["metadata"].get("lensbook", {}).get("seconds", 0.0)), True
     import jupytext
     import nbclient
@@ -121,7 +121,16 @@ def execute(script: Path, cache_dir: Path, timeout: int = 600) -> tuple[dict, fl
     notebook.metadata["lensbook"] = {"seconds": round(seconds, 1)}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(nbformat.writes(notebook), encoding="utf-8")
-    return json.loads(path.read_text(encoding="utf-8")), seconds, False
+    return stable_ids(json.loads(path.read_text(encoding="utf-8"))), seconds, False
+
+
+def stable_ids(notebook: dict) -> dict:
+    """Cell ids derived from each cell's position and source (jupytext and nbformat draw random
+    ones), so that two builds of the same script write the same bytes."""
+    for i, cell in enumerate(notebook["cells"]):
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        cell["id"] = hashlib.sha256(f"{i}\n{cell['cell_type']}\n{source}".encode()).hexdigest()[:8]
+    return notebook
 
 
 def relink(notebook: dict, resolve: Callable[[str], str]) -> dict:
@@ -357,6 +366,12 @@ def from_markdown(markdown: str, page: str, context: Context | None = None) -> d
             "nbformat": 4, "nbformat_minor": 5}
 
 
+def _key(*parts: str) -> str:
+    from .memo import key
+
+    return key(*parts)
+
+
 def dumps(notebook: dict) -> str:
     """Notebook JSON as Jupyter writes it (one-space indent, sorted keys, final newline)."""
     return json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
@@ -474,11 +489,12 @@ class NotebookSite:
 
         return resolve
 
-    def add_downloads(self, nav, files, config, context: Context, reference=None) -> None:
+    def add_downloads(self, nav, files, config, context: Context, reference=None, memo=None) -> None:
         """One downloadable notebook per notebook page and per Markdown page, under ``notebooks/``.
 
         ``reference`` (a ``lensbook.site.reference.Reference``) resolves autorefs links to the
-        API reference's published URLs.
+        API reference's published URLs. ``memo``, a ``(Memo, key)`` pair, keeps each page's
+        notebook under that key plus the page's text and the site's pages.
         """
         if reference is not None:
             def page_url(src_uri: str) -> str:
@@ -494,11 +510,21 @@ class NotebookSite:
                 continue
             page_context = dataclasses.replace(
                 context, url=self._resolver(files, config, file.src_uri, absolute=True, strict=False))
-            try:
-                notebook = from_markdown(file.content_string, file.src_uri, page_context)
-            except pages.PageError as error:
-                raise NotebookError(str(error)) from error
-            self.pages[file.src_uri] = self._add(files, config, file.src_uri, dumps(notebook))
+
+            def build(file=file, page_context=page_context) -> str:
+                try:
+                    return dumps(from_markdown(file.content_string, file.src_uri, page_context))
+                except pages.PageError as error:
+                    raise NotebookError(str(error)) from error
+
+            if memo is None:
+                text = build()
+            else:
+                store, base = memo
+                site_pages = " ".join(sorted(f.src_uri for f in files.documentation_pages()))
+                text = store.get(f"notebook-{file.src_uri}", _key(base, file.src_uri, file.content_string,
+                                                                   site_pages, getattr(reference, "key", "")), build)
+            self.pages[file.src_uri] = self._add(files, config, file.src_uri, text)
 
     @staticmethod
     def _add(files, config, src_uri: str, text: str) -> str:

@@ -69,7 +69,12 @@ def public_modules(package: str = PACKAGE, excluded: tuple[str, ...] = EXCLUDED)
 
 
 def source_path(module: str) -> Path:
-    """The file that defines ``module`` (``__init__.py`` for a package)."""
+    """The file that defines ``module`` (``__init__.py`` for a package); nothing is imported."""
+    from .sources import _module_file
+
+    path = _module_file(module)
+    if path is not None:
+        return path
     spec = importlib.util.find_spec(module)
     if spec is None or spec.origin is None:
         raise ValueError(f"module: expected an importable module, got {module!r}")
@@ -78,7 +83,9 @@ def source_path(module: str) -> Path:
 
 def summary(module: str) -> str:
     """The first line of a module's docstring, read from its source (nothing imported)."""
-    doc = ast.get_docstring(ast.parse(source_path(module).read_text(encoding="utf-8"))) or ""
+    from .sources import tree
+
+    doc = ast.get_docstring(tree(source_path(module))) or ""
     return doc.strip().splitlines()[0] if doc.strip() else ""
 
 
@@ -127,7 +134,9 @@ def index_page(modules: list[str]) -> str:
         "Every public function and class of the `lensbook` package, generated from\n"
         "its docstrings when the site is built. The chapter's pages link here for the\n"
         "functions their code blocks use. The build machinery (`lensbook.site`: the\n"
-        "MkDocs hook, the figure cache, notebooks) is not part of the reference.\n\n"
+        "MkDocs hook, the figure cache, notebooks) is not part of the reference.\n"
+        "The site's search covers the chapter; to find an object, start from this\n"
+        "table or from a link on a chapter page.\n\n"
         "| module | what it is for |\n|---|---|\n" + rows + "\n"
     )
 
@@ -184,6 +193,7 @@ class Reference:
         self.cached: dict | None = None  # src_uri -> {"content", "toc", "anchors"} on a warm build
         self.recorded: dict[str, dict] = {}
         self.autorefs = None
+        self.key = ""  # the rendered reference's cache key (empty without mkdocstrings)
 
     def configure(self, config, cache_dir: Path) -> None:
         """Find the modules, append the reference section to the navigation, open the cache."""
@@ -196,7 +206,8 @@ class Reference:
         self.autorefs = config.plugins.get("autorefs")
         if self.autorefs is None:  # no mkdocstrings in this configuration: pages show the ::: lines only
             return
-        self.path = cache_dir / FOLDER / f"{cache_key(self.modules, Path(config.config_file_path))}.json"
+        self.key = cache_key(self.modules, Path(config.config_file_path))
+        self.path = cache_dir / FOLDER / f"{self.key}.json"
         if self.path.exists():
             self.cached = json.loads(self.path.read_text(encoding="utf-8"))
             return
@@ -219,7 +230,14 @@ class Reference:
             files.append(File.generated(config, page_uri(page), content=page_markdown(page, modules, self.modules)))
 
     def page_markdown(self, markdown: str, page) -> str:
-        """On a warm build a reference page renders nothing: its HTML comes from the cache."""
+        """On a warm build a reference page renders nothing: its HTML comes from the cache.
+
+        Reference pages stay out of the search index: a search for a term the chapter
+        teaches ("LSTM", "receptive field") finds the chapter, not forty module pages
+        that mention it; the reference's index page lists every module.
+        """
+        if page.file.src_uri in self.uris:
+            page.meta["search"] = {"exclude": True}
         if self.cached is not None and page.file.src_uri in self.cached:
             return ""  # not even a heading, whose anchor would shadow the cached one
         return markdown

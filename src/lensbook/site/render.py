@@ -13,18 +13,21 @@ depend on how the build was scheduled.
 
 from __future__ import annotations
 
+import ast
+import hashlib
 import logging
 import multiprocessing
 import os
 import pickle
+import sys
 import time
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..experiments import registry as experiment_registry
-from ..figures import registry as figure_registry
 from . import sources
 
 log = logging.getLogger("mkdocs.lensbook")
@@ -44,6 +47,7 @@ class Rendered:
     caption: str
     seconds: float
     cached: bool
+    key: str = ""
 
 
 def default_cache_dir() -> Path:
@@ -51,10 +55,60 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("LENSBOOK_CACHE", ".cache/lensbook")).absolute()
 
 
-def _experiment_key(name: str) -> str:
-    function = experiment_registry.EXPERIMENTS[name]
-    return sources.source_hash(function.__module__, extra=f"experiment={name}")
+# --- what is registered, read from the sources ------------------------------------------------
 
+def _registrations(folder: str, decorator: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """``@decorator("name", key="value")`` calls in ``lensbook/<folder>/*.py``: name -> (module, keywords)."""
+    found: dict[str, tuple[str, dict[str, str]]] = {}
+    for path in sorted((sources.PACKAGE_DIR / folder).glob("*.py")):
+        module = f"lensbook.{folder}.{path.stem}"
+        for node in sources.tree(path).body:  # registrations decorate top-level functions
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for call in node.decorator_list:
+                if isinstance(call, ast.Call) and getattr(call.func, "id", getattr(call.func, "attr", None)) \
+                        == decorator and call.args and isinstance(call.args[0], ast.Constant):
+                    keywords = {k.arg: k.value.value for k in call.keywords if isinstance(k.value, ast.Constant)}
+                    found[call.args[0].value] = (module, keywords)
+    return found
+
+
+def experiment_modules() -> dict[str, str]:
+    """Registered experiments, name -> module, read from the sources: nothing is imported.
+
+    Registrations made at run time (a test adds one) count too.
+    """
+    found = {name: module for name, (module, _) in _registrations("experiments", "experiment").items()}
+    found.update({name: f.__module__ for name, f in experiment_registry.EXPERIMENTS.items()})
+    return found
+
+
+def figure_modules() -> dict[str, tuple[str, str]]:
+    """Registered figures, name -> (module, experiment), read from the sources: nothing is imported."""
+    found = {name: (module, kw.get("experiment", "")) for name, (module, kw)
+             in _registrations("figures", "figure").items()}
+    registry = sys.modules.get("lensbook.figures.registry")
+    if registry is not None:
+        found.update({name: (spec.draw.__module__, spec.experiment) for name, spec in registry.FIGURES.items()})
+    return found
+
+
+def experiment_key(name: str) -> str:
+    """The cache key of an experiment's result: a hash of the code that computes it."""
+    return sources.source_hash(experiment_modules()[name], extra=f"experiment={name}")
+
+
+def figure_key(name: str) -> str:
+    """The cache key of a figure: the code that draws it, the style, and its experiment's key."""
+    module, experiment = figure_modules()[name]
+    return sources.source_hash(module, "lensbook.figures.style",
+                               extra=f"figure={name} {experiment_key(experiment)}")
+
+
+_experiment_key = experiment_key
+
+
+# --- experiments ------------------------------------------------------------------------------
 
 def _worker_init(cache_dir: str) -> None:
     import torch
@@ -70,34 +124,70 @@ def _run_one(name: str) -> tuple[Any, float]:
     return result, time.perf_counter() - start
 
 
-def run_experiments(names: list[str], cache_dir: Path, workers: int | None = None) -> dict[str, tuple[Any, float, bool]]:
-    """Results of the named experiments: ``name -> (result, seconds, cached)``.
+class Results(Mapping):
+    """Experiment results by name, each unpickled when first used.
 
-    ``workers`` processes run what is not cached (default: one per core);
-    ``workers=0`` runs it in this process instead.
+    A warm build whose pages are all cached uses none, so it never imports
+    the code (torch) that the results' classes live beside. ``keys`` holds
+    each result's cache key; extra entries (the chapter's citation) can be
+    added with ``results[name] = value``.
     """
-    experiment_registry.load_all()
-    unknown = sorted(set(names) - set(experiment_registry.EXPERIMENTS))
+
+    def __init__(self, paths: dict[str, Path], keys: dict[str, str], fresh: dict[str, tuple[Any, float]]) -> None:
+        self.paths, self.cache_keys = paths, keys
+        self._loaded = dict(fresh)
+        self.fresh = set(fresh)
+        self.extra: dict[str, Any] = {}
+
+    def _load(self, name: str) -> tuple[Any, float]:
+        if name not in self._loaded:
+            self._loaded[name] = pickle.loads(self.paths[name].read_bytes())
+        return self._loaded[name]
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self.extra:
+            return self.extra[name]
+        if name not in self.paths:
+            raise KeyError(name)
+        return self._load(name)[0]
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self.extra[name] = value
+
+    def __iter__(self):
+        return iter(sorted(set(self.paths) | set(self.extra)))
+
+    def __len__(self) -> int:
+        return len(set(self.paths) | set(self.extra))
+
+    def seconds(self, name: str) -> float:
+        return self._load(name)[1]
+
+    def fingerprint(self) -> str:
+        """A hash of every result's key: what a page rendered from these results depends on."""
+        return hashlib.sha256(repr(sorted(self.cache_keys.items())).encode()).hexdigest()[:16]
+
+
+def ensure_results(names: list[str], cache_dir: Path, workers: int | None = None) -> Results:
+    """Run the named experiments that are not cached (``workers`` processes, default one per
+    core; ``workers=0``: this process), and return all of them as a lazy ``Results``."""
+    known = experiment_modules()
+    unknown = sorted(set(names) - set(known))
     if unknown:
-        raise FigureError(f"unknown experiment(s) {unknown}; known: {sorted(experiment_registry.EXPERIMENTS)}")
-    out: dict[str, tuple[Any, float, bool]] = {}
-    missing: dict[str, Path] = {}
+        raise FigureError(f"unknown experiment(s) {unknown}; known: {sorted(known)}")
+    keys = {name: experiment_key(name) for name in sorted(set(names))}
+    paths = {name: cache_dir / "results" / f"{name}-{key}.pkl" for name, key in keys.items()}
+    missing = {name: path for name, path in paths.items() if not path.exists()}
+    fresh: dict[str, tuple[Any, float]] = {}
     (cache_dir / "results").mkdir(parents=True, exist_ok=True)
-    for name in sorted(set(names)):
-        path = cache_dir / "results" / f"{name}-{_experiment_key(name)}.pkl"
-        if path.exists():
-            result, seconds = pickle.loads(path.read_bytes())
-            out[name] = (result, seconds, True)
-        else:
-            missing[name] = path
     if missing and workers == 0:  # in this process: for debugging, and for tests
+        experiment_registry.load_all()
         for name, path in missing.items():
             try:
-                result, seconds = _run_one(name)
+                fresh[name] = _run_one(name)
             except Exception as error:  # the build must stop and say which one failed
                 raise FigureError(f"experiment {name!r} failed: {type(error).__name__}: {error}") from error
-            path.write_bytes(pickle.dumps((result, seconds)))
-            out[name] = (result, seconds, False)
+            path.write_bytes(pickle.dumps(fresh[name]))
     elif missing:
         n = max(1, min(len(missing), workers or os.cpu_count() or 1))
         log.info(f"lensbook: running {len(missing)} experiment(s) in {n} worker(s): {', '.join(missing)}")
@@ -108,48 +198,64 @@ def run_experiments(names: list[str], cache_dir: Path, workers: int | None = Non
             for done, future in enumerate(as_completed(futures), start=1):
                 name = futures[future]
                 try:
-                    result, seconds = future.result()
+                    fresh[name] = future.result()
                 except Exception as error:
                     for other in futures:
                         other.cancel()
                     raise FigureError(f"experiment {name!r} failed: {type(error).__name__}: {error}") from error
-                missing[name].write_bytes(pickle.dumps((result, seconds)))
-                out[name] = (result, seconds, False)
-                log.info(f"lensbook: experiment {name} done in {seconds:.1f} s ({done}/{len(missing)})")
-    return out
+                missing[name].write_bytes(pickle.dumps(fresh[name]))
+                log.info(f"lensbook: experiment {name} done in {fresh[name][1]:.1f} s ({done}/{len(missing)})")
+    return Results(paths, keys, fresh)
 
+
+def run_experiments(names: list[str], cache_dir: Path, workers: int | None = None) -> dict[str, tuple[Any, float, bool]]:
+    """Results of the named experiments: ``name -> (result, seconds, cached)`` (all loaded)."""
+    results = ensure_results(names, cache_dir, workers)
+    return {name: (results[name], results.seconds(name), name not in results.fresh) for name in results.paths}
+
+
+# --- figures ----------------------------------------------------------------------------------
 
 def render_figures(names: list[str] | None = None, cache_dir: Path | None = None,
-                   workers: int | None = None,
-                   results: dict[str, tuple[Any, float, bool]] | None = None) -> dict[str, Rendered]:
+                   workers: int | None = None, results: Results | dict | None = None) -> dict[str, Rendered]:
     """Draw the named figures (default: all registered) in both themes, using the cache.
 
-    ``results`` may carry experiment results already run (``run_experiments``).
+    ``results`` may carry experiment results already run (a ``Results``, or
+    ``run_experiments``'s dict). A figure found in the cache needs neither
+    its experiment's result nor its drawing code: nothing is imported for it.
     """
-    from ..figures import style
-
-    figures = figure_registry.load_all()
-    names = sorted(figures) if names is None else names
-    unknown = sorted(set(names) - set(figures))
+    known = figure_modules()
+    names = sorted(known) if names is None else names
+    unknown = sorted(set(names) - set(known))
     if unknown:
-        raise FigureError(f"unknown figure(s) {unknown}; known: {sorted(figures)}")
+        raise FigureError(f"unknown figure(s) {unknown}; known: {sorted(known)}")
     cache_dir = cache_dir or default_cache_dir()
-    needed = [figures[n].experiment for n in names]
-    if results is None or not set(needed) <= set(results):
-        results = {**(results or {}), **run_experiments(needed, cache_dir, workers)}
     (cache_dir / "figures").mkdir(parents=True, exist_ok=True)
+    if isinstance(results, dict):  # run_experiments' form
+        loaded = results
+        results = Results({}, {}, {})
+        results._loaded.update({k: (v[0], v[1]) for k, v in loaded.items()})
+        results.paths.update({k: Path("/nonexistent") for k in loaded})
+        results.fresh.update(k for k, v in loaded.items() if not v[2])
     out: dict[str, Rendered] = {}
     for name in names:
-        spec = figures[name]
-        result, experiment_seconds, experiment_cached = results[spec.experiment]
-        key = sources.source_hash(spec.draw.__module__, "lensbook.figures.style",
-                                  extra=f"figure={name} {_experiment_key(spec.experiment)}")
+        experiment = known[name][1]
+        key = figure_key(name)
         path = cache_dir / "figures" / f"{name}-{key}.pkl"
         start = time.perf_counter()
+        experiment_fresh = results is not None and experiment in results.fresh
         if path.exists():
             svg, alt, caption = pickle.loads(path.read_bytes())
             cached = True
         else:
+            from ..figures import registry as figure_registry
+            from ..figures import style
+
+            spec = figure_registry.load_all()[name]
+            if results is None or experiment not in results.paths:
+                results = ensure_results([experiment], cache_dir, workers)
+                experiment_fresh = experiment in results.fresh
+            result = results[experiment]
             try:
                 svg = {}
                 for theme in style.THEMES:
@@ -162,9 +268,10 @@ def render_figures(names: list[str] | None = None, cache_dir: Path | None = None
             path.write_bytes(pickle.dumps((svg, alt, caption)))
             cached = False
         draw_seconds = time.perf_counter() - start
-        seconds = draw_seconds + (0.0 if experiment_cached else experiment_seconds)
-        out[name] = Rendered(name, svg, alt, caption, seconds, cached and experiment_cached)
-        state = "cached" if cached and experiment_cached else (
-            f"experiment {spec.experiment} {experiment_seconds:.1f} s" + (" (cached)" if experiment_cached else ""))
+        experiment_seconds = results.seconds(experiment) if experiment_fresh else 0.0
+        seconds = draw_seconds + experiment_seconds
+        out[name] = Rendered(name, svg, alt, caption, seconds, cached and not experiment_fresh, key)
+        state = "cached" if cached and not experiment_fresh else (
+            f"experiment {experiment} {experiment_seconds:.1f} s" + ("" if experiment_fresh else " (cached)"))
         log.info(f"lensbook: figure {name}: {seconds:.2f} s ({state})")
     return out

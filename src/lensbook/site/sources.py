@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib.metadata
-import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,41 +14,74 @@ _PACKAGE = "lensbook"
 VERSIONED = ("memelite", "pyjaspar")
 
 
+#: The folder of the ``lensbook`` package (``src/lensbook``).
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
 def _module_file(name: str) -> Path | None:
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, AttributeError, ValueError):  # `name` is an attribute, not a module
+    """The source file of ``lensbook`` module ``name``, found by path: nothing is imported
+    (``importlib.util.find_spec`` would import the parent packages, and with them torch)."""
+    parts = name.split(".")
+    if parts[0] != _PACKAGE or not all(part.isidentifier() for part in parts):
         return None
-    if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
-        return None
-    return Path(spec.origin)
+    base = PACKAGE_DIR.joinpath(*parts[1:])
+    for path in (base / "__init__.py", base.with_suffix(".py")):
+        if path.is_file():
+            return path
+    return None
+
+
+def tree(path: Path) -> ast.Module:
+    """The parsed source of ``path``; parsed again only when the file changes (a serving
+    process lives through many edits)."""
+    return _facts(path)[0]
+
+
+def _facts(path: Path) -> tuple[ast.Module, bytes, frozenset[tuple[str, int, str]], frozenset[str]]:
+    """What a file says, cached until it changes: its tree, its bytes, its imports
+    (``(module, level, name)``) and the ``VERSIONED`` libraries it imports."""
+    stat = path.stat()
+    return _read(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=512)
+def _read(path: str, mtime_ns: int, size: int):
+    data = Path(path).read_bytes()
+    module = ast.parse(data.decode("utf-8"))
+    imports: set[tuple[str, int, str]] = set()
+    libraries: set[str] = set()
+    for node in ast.walk(module):
+        if isinstance(node, ast.Import):
+            imports.update((a.name, 0, "") for a in node.names)
+            libraries.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            imports.update((node.module or "", node.level, a.name) for a in node.names)
+            if not node.level and node.module:
+                libraries.add(node.module.split(".")[0])
+    return module, data, frozenset(imports), frozenset(libraries & set(VERSIONED))
 
 
 def _imports(name: str, path: Path) -> set[str]:
     """The ``lensbook`` modules that module ``name`` imports (absolute or relative)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
     is_package = path.name == "__init__.py"
     found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(a.name for a in node.names if a.name.split(".")[0] == _PACKAGE)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                parts = name.split(".")
-                base = parts if is_package else parts[:-1]
-                base = base[: len(base) - (node.level - 1)]
-                module = ".".join(base + ([node.module] if node.module else []))
-            else:
-                module = node.module or ""
-            if module.split(".")[0] != _PACKAGE:
-                continue
-            found.add(module)
-            # `from lensbook.models import cnn` imports a submodule
-            found.update(f"{module}.{a.name}" for a in node.names)
+    for module, level, member in _facts(path)[2]:
+        if level:
+            parts = name.split(".")
+            base = parts if is_package else parts[:-1]
+            base = base[: len(base) - (level - 1)]
+            module = ".".join(base + ([module] if module else []))
+        elif not member:  # `import lensbook.x`
+            if module.split(".")[0] == _PACKAGE:
+                found.add(module)
+            continue
+        if module.split(".")[0] != _PACKAGE:
+            continue
+        found.add(module)
+        found.add(f"{module}.{member}")  # `from lensbook.models import cnn` imports a submodule
     return {m for m in found if _module_file(m) is not None}
 
 
-@lru_cache(maxsize=None)
 def dependencies(name: str) -> frozenset[str]:
     """Module ``name`` and every ``lensbook`` module it imports, transitively."""
     seen: set[str] = set()
@@ -73,17 +105,10 @@ def dependencies(name: str) -> frozenset[str]:
 def third_party(name: str) -> set[str]:
     """The top-level packages of ``VERSIONED`` that module ``name`` imports, at any depth of its code."""
     path = _module_file(name)
-    if path is None:
-        return set()
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.update(a.name.split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
-            found.add(node.module.split(".")[0])
-    return found & set(VERSIONED)
+    return set() if path is None else set(_facts(path)[3])
 
 
+@lru_cache(maxsize=None)
 def version(distribution: str) -> str:
     """An installed distribution's version (without importing it), or ``"none"``."""
     try:
@@ -103,9 +128,8 @@ def source_hash(*modules: str, extra: str = "") -> str:
     digest = hashlib.sha256()
     names = sorted(set().union(*(dependencies(m) for m in modules)))
     for name in names:
-        path = _module_file(name)
         digest.update(name.encode())
-        digest.update(path.read_bytes())
+        digest.update(_facts(_module_file(name))[1])
     digest.update(f"torch={version('torch')} numpy={version('numpy')} "
                   f"matplotlib={version('matplotlib')} {extra}".encode())
     libraries = sorted(set().union(*(third_party(n) for n in names)))

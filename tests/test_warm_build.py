@@ -1,0 +1,69 @@
+"""The author's loop: a warm build redoes nothing, and a prose edit re-renders only its page."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lensbook.site import render
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.build
+
+#: Run a build in-process, then say which heavy libraries it imported.
+BUILD_AND_REPORT = """
+import sys
+from mkdocs.__main__ import cli
+try:
+    cli(["build", "--strict", "--site-dir", sys.argv[1]] + sys.argv[2:])
+except SystemExit as exit:
+    if exit.code:
+        raise
+print("imported:", sorted(m for m in ("torch", "matplotlib", "memelite", "numba") if m in sys.modules))
+"""
+
+
+def build(site: Path, cwd: Path = ROOT, *args: str) -> str:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "LENSBOOK_CACHE": str(render.default_cache_dir())}
+    proc = subprocess.run([sys.executable, "-c", BUILD_AND_REPORT, str(site), *args], cwd=cwd, env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout + proc.stderr
+
+
+def test_a_warm_build_gives_the_same_bytes_and_imports_no_torch(built_site, tmp_path):
+    site, _ = built_site
+    log = build(tmp_path / "again")
+    assert "pages rendered: none (all cached)" in log, log
+    assert "imported: []" in log, "a warm build should need no model code: " + log[-300:]
+    assert not re.search(r"running \d+ experiment|experiment \S+ done", log)
+    files = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(tmp_path / "again") for p in (tmp_path / "again").rglob("*") if p.is_file())
+    _, mismatch, errors = filecmp.cmpfiles(site, tmp_path / "again", [str(f) for f in files], shallow=False)
+    assert not mismatch and not errors, f"files that differ between two builds: {mismatch[:10]} {errors[:10]}"
+
+
+def test_a_prose_edit_rerenders_only_its_page(built_site, tmp_path):
+    """A copy of the project (sources linked) with one word changed in rnn.md's prose."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("mkdocs.yml", "bibliography.json", "CITATION.cff"):
+        shutil.copy(ROOT / name, project / name)
+    for name in ("docs", "includes", "overrides"):
+        shutil.copytree(ROOT / name, project / name)
+    (project / "src").symlink_to(ROOT / "src")
+    page = project / "docs" / "rnn.md"
+    text = page.read_text(encoding="utf-8")
+    assert "serious limitation" in text
+    page.write_text(text.replace("serious limitation", "grave limitation", 1), encoding="utf-8")
+    log = build(tmp_path / "site", project)
+    assert "lensbook: pages rendered: rnn.md\n" in log, log
+    assert not re.search(r"running \d+ experiment|experiment \S+ done", log), "no experiment re-runs"
+    assert "grave limitation" in (tmp_path / "site" / "rnn" / "index.html").read_text(encoding="utf-8")
