@@ -6,13 +6,16 @@
   gradient seen directly.
 * ``gate_trace``: the forget, input and output gates of a trained LSTM along
   one sequence, and the cell units that carry each donor.
+* ``erase_units``: how the trained LSTM holds the donors: erase the units
+  that carry one halfway through the gap and score it again.
 * ``boundary_tagging``: one-way against two-way LSTMs on
   ``DonorBoundaryTask``, the same budget for both.
 
 The registered experiments ``memory`` and ``bidirectional`` run them with the
-settings the pages quote. Standard practice throughout: a fresh batch every
-step, gradient-norm clipping at 1, a curriculum over the gap, a forget-gate
-bias of 3 for the LSTM and orthogonal recurrent weights for the RNN.
+settings the pages quote; ``lstm_cell`` reads the sizes of the same LSTM for
+the cell diagram. Standard practice throughout: a fresh batch every step,
+gradient-norm clipping at 1, a curriculum over the gap, a forget-gate bias of
+3 for the LSTM and orthogonal recurrent weights for the RNN.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ FIRST_BATCH, BATCH = 32, 32
 LR = {"rnn": 3e-3, "lstm": 1e-2}
 TEST_SIZE = 256
 SLOTS = ("first", "second")
+#: A unit "carries" a donor when its cell state separates the donor's two variants by this many sds.
+CARRIER_THRESHOLD = 2.0
 
 
 def make_reader(kind: Kind, seed: int, hidden: int | None = None, *, init: str = "orthogonal",
@@ -202,6 +207,13 @@ class GradientDecay:
     median gradient over the gap's bases (distances 10 to ``T - 25``) relative
     to distance 0; ``donor_gain[name]``: the mean gradient over the donor
     window (the first 20 bases) over that median.
+
+    The trained models' numbers are seed ``seeds[0]``'s; every trained seed's
+    are in ``seed_profiles[name]`` ``(S, T)``, ``seed_to_1_percent[name]``,
+    ``seed_gap_level[name]`` and ``seed_donor_gain[name]`` (one entry per
+    seed of ``seeds``; ``name`` is ``"rnn_trained"`` or ``"lstm_trained"``).
+    Float32: a gradient below about 1e-38 is 0, so a gap level can be exactly
+    0 and its donor gain nan.
     """
 
     names: tuple[str, ...]
@@ -213,10 +225,47 @@ class GradientDecay:
     donor_gain: dict[str, float]
     gap_level: dict[str, float]
     length: int
+    seeds: tuple[int, ...]
+    seed_profiles: dict[str, np.ndarray]
+    seed_to_1_percent: dict[str, tuple[int, ...]]
+    seed_gap_level: dict[str, tuple[float, ...]]
+    seed_donor_gain: dict[str, tuple[float, ...]]
+
+    def faded(self, name: str) -> tuple[int, ...]:
+        """The trained seeds whose gradient falls below 1% of its most recent value within the sequence."""
+        return tuple(s for s, k in zip(self.seeds, self.seed_to_1_percent[name]) if k >= 0)
+
+    def kept(self, name: str) -> tuple[int, ...]:
+        """The trained seeds whose gradient never falls below 1% of its most recent value."""
+        return tuple(s for s, k in zip(self.seeds, self.seed_to_1_percent[name]) if k < 0)
+
+    def seed_index(self, seed: int) -> int:
+        """Where ``seed`` sits in the ``seed_*`` tuples."""
+        return self.seeds.index(seed)
 
 
-def gradient_decay(trained: dict[str, nn.Module], x: torch.Tensor, seed: int = 0) -> GradientDecay:
-    """Gradient profiles of fresh models (two initialisations each) and of ``trained["rnn"|"lstm"]``."""
+def _gap_level(profile: np.ndarray) -> float:
+    """The median gradient over the gap's bases (distances 10 to ``T - 25``), unnormalised."""
+    length = len(profile)
+    return float(np.median(profile[10:length - 24])) if length - 24 > 10 else float("nan")
+
+
+def _donor_gain(profile: np.ndarray) -> float:
+    gap = _gap_level(profile)
+    return float(profile[len(profile) - 20:].mean() / gap) if gap > 0 else float("nan")
+
+
+def gradient_decay(trained: dict[str, list[nn.Module]], x: torch.Tensor, seed: int = 0,
+                   seeds: tuple[int, ...] | None = None) -> GradientDecay:
+    """Gradient profiles of fresh models (two initialisations each) and of the trained models.
+
+    ``trained["rnn"|"lstm"]`` holds one trained model per seed of ``seeds``
+    (default ``(seed,)``); the first is drawn and summarised as
+    ``"rnn_trained"``/``"lstm_trained"``, all of them in the ``seed_*`` fields.
+    """
+    seeds = (seed,) if seeds is None else tuple(seeds)
+    require(all(len(trained[k]) == len(seeds) for k in ("rnn", "lstm")), "trained", trained,
+            f"one model per seed of {seeds} for 'rnn' and 'lstm'")
     models = {
         "rnn_default": (make_reader("rnn", seed, init="default"),
                         "RNN, PyTorch's default init", False),
@@ -226,14 +275,16 @@ def gradient_decay(trained: dict[str, nn.Module], x: torch.Tensor, seed: int = 0
                         "LSTM, forget bias 0", False),
         "lstm_bias_used": (make_reader("lstm", seed, forget_bias=FORGET_BIAS),
                         f"LSTM, forget bias {FORGET_BIAS:g} (trained from here)", False),
-        "rnn_trained": (trained["rnn"], "RNN after training", True),
-        "lstm_trained": (trained["lstm"], "LSTM after training", True),
+        "rnn_trained": (trained["rnn"][0], "RNN after training", True),
+        "lstm_trained": (trained["lstm"][0], "LSTM after training", True),
     }
     profiles = {name: gradient_profile(model, x) for name, (model, _, _) in models.items()}
     summaries = {name: decay_summary(p) for name, p in profiles.items()}
     length = x.shape[2]
-    gap = {name: float(np.median(p[10:length - 24])) if length - 24 > 10 else float("nan")
-           for name, p in profiles.items()}
+    gap = {name: _gap_level(p) for name, p in profiles.items()}
+    seed_profiles = {f"{kind}_trained": np.stack([profiles[f"{kind}_trained"]]
+                                                 + [gradient_profile(m, x) for m in trained[kind][1:]])
+                     for kind in ("rnn", "lstm")}
     return GradientDecay(
         names=tuple(models), labels={n: v[1] for n, v in models.items()},
         trained={n: v[2] for n, v in models.items()}, profiles=profiles,
@@ -242,7 +293,11 @@ def gradient_decay(trained: dict[str, nn.Module], x: torch.Tensor, seed: int = 0
         donor_gain={n: float(p[length - 20:].mean() / gap[n]) if gap[n] > 0 else float("nan")
                     for n, p in profiles.items()},
         gap_level={n: gap[n] / float(p[0]) for n, p in profiles.items()},
-        length=length,
+        length=length, seeds=seeds, seed_profiles=seed_profiles,
+        seed_to_1_percent={n: tuple(-1 if (k := decay_summary(p)[0]) is None else k for p in ps)
+                           for n, ps in seed_profiles.items()},
+        seed_gap_level={n: tuple(_gap_level(p) / float(p[0]) for p in ps) for n, ps in seed_profiles.items()},
+        seed_donor_gain={n: tuple(_donor_gain(p) for p in ps) for n, ps in seed_profiles.items()},
     )
 
 
@@ -265,6 +320,15 @@ class GateTrace:
     the traced sequence, ``(2, L)``. ``forget_gap``/``input_gap``: the unit's
     mean gate value inside the gap; ``input_donor``: its mean input gate over
     its donor's six bases.
+
+    How the unit holds its donor, each a pair ``(GTAAGT, GTGAGT)`` split by
+    that donor's variant, means inside the gap: ``forget_variant`` (the
+    forget gate), ``cell_variant`` (the cell state C), ``write_variant`` (what
+    is written each step, ``i * g``), ``log10_kept`` (``log10`` of the product
+    of the forget gates over the gap: the share of what the unit held when the
+    gap began that is still there at the acceptor, mean over sequences).
+    ``carriers``: how many units separate that donor's variants by more than
+    ``carrier_threshold`` standard deviations halfway through the gap.
     """
 
     sequence: str
@@ -285,6 +349,19 @@ class GateTrace:
     forget_gap: dict[str, float]
     input_gap: dict[str, float]
     input_donor: dict[str, float]
+    forget_variant: dict[str, tuple[float, float]]
+    cell_variant: dict[str, tuple[float, float]]
+    write_variant: dict[str, tuple[float, float]]
+    log10_kept: dict[str, tuple[float, float]]
+    carriers: dict[str, int]
+    carrier_threshold: float
+    gap_bases: int
+
+    @property
+    def held(self) -> dict[str, int]:
+        """Per donor: the variant (0 ``GTAAGT``, 1 ``GTGAGT``) after which the unit's cell state
+        sits further from 0 across the gap; ``1 - held`` is the other."""
+        return {slot: int(abs(c[1]) > abs(c[0])) for slot, c in self.cell_variant.items()}
 
 
 def _separation(values: torch.Tensor, bit: torch.Tensor) -> torch.Tensor:
@@ -307,8 +384,10 @@ def gate_trace(model: LSTMReader, gap: int, seed: int = 0, batch: int = 256) -> 
     predicted = predict(model, planted.x)
     bits = (planted.y // 2, planted.y % 2)                         # each donor's variant
     starts = (planted.first, planted.second)
-    gap_part = slice(20, task.length - 2)
+    gap_part = slice(task.window, task.length - 2)
     units, separation, middle, bands, forget_gap, input_gap, input_donor = [], [], [], [], [], [], []
+    held: dict[str, list] = {"forget": [], "cell": [], "write": [], "kept": [], "carriers": []}
+    write = gates.input * gates.candidate                          # (N, H, L): i(t) * g(t)
     for bit, start in zip(bits, starts):
         score = _separation(gates.cell[:, :, -1], bit)             # (H,)
         unit = int(score.argmax())
@@ -321,6 +400,14 @@ def gate_trace(model: LSTMReader, gap: int, seed: int = 0, batch: int = 256) -> 
         input_gap.append(float(gates.input[:, unit, gap_part].mean()))
         donor = start[:, None] + torch.arange(6)                   # (N, 6)
         input_donor.append(float(gates.input[:, unit].gather(1, donor).mean()))
+        split = [bit == v for v in (0, 1)]
+        held["forget"].append(tuple(float(gates.forget[s, unit, gap_part].mean()) for s in split))
+        held["cell"].append(tuple(float(gates.cell[s, unit, gap_part].mean()) for s in split))
+        held["write"].append(tuple(float(write[s, unit, gap_part].mean()) for s in split))
+        kept = gates.forget[:, unit, gap_part].double().log10().sum(dim=1)   # (N,): log10 of the product
+        held["kept"].append(tuple(float(kept[s].mean()) for s in split))
+        held["carriers"].append(int((_separation(gates.cell[:, :, task.length // 2], bit)
+                                     > CARRIER_THRESHOLD).sum()))
     index = int(torch.nonzero(planted.first == 0)[0])
     return GateTrace(
         sequence=decode(planted.x[index:index + 1])[0], first=int(planted.first[index]),
@@ -332,6 +419,80 @@ def gate_trace(model: LSTMReader, gap: int, seed: int = 0, batch: int = 256) -> 
         separation_middle=dict(zip(SLOTS, middle)), bands=np.stack(bands),
         traced_cell=gates.cell[index, units].numpy(), forget_gap=dict(zip(SLOTS, forget_gap)),
         input_gap=dict(zip(SLOTS, input_gap)), input_donor=dict(zip(SLOTS, input_donor)),
+        forget_variant=dict(zip(SLOTS, held["forget"])), cell_variant=dict(zip(SLOTS, held["cell"])),
+        write_variant=dict(zip(SLOTS, held["write"])), log10_kept=dict(zip(SLOTS, held["kept"])),
+        carriers=dict(zip(SLOTS, held["carriers"])), carrier_threshold=CARRIER_THRESHOLD,
+        gap_bases=gap,
+    )
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """Where a trained LSTM keeps the donors: erase units halfway through the gap, score again.
+
+    At step ``position`` the cell and hidden state of the ``k`` units that best
+    separate a donor's two variants there are replaced by their mean over the
+    batch (the variant is wiped from them); the LSTM then reads on.
+    ``accuracy[slot][k]``: accuracy on that donor's variant alone (chance 0.5),
+    one value per seed of ``seeds``; ``k = 0`` is the intact model and
+    ``k = hidden`` erases every unit. ``carriers[slot]``: per seed, the units
+    that separate the variants by more than ``threshold`` standard deviations
+    at ``position``.
+    """
+
+    seeds: tuple[int, ...]
+    ks: tuple[int, ...]
+    position: int
+    length: int
+    batch: int
+    threshold: float
+    accuracy: dict[str, dict[int, tuple[float, ...]]]
+    carriers: dict[str, tuple[int, ...]]
+
+    def loss(self, slot: str, k: int) -> tuple[float, ...]:
+        """Per seed: accuracy on ``slot``'s donor intact minus after erasing ``k`` units."""
+        return tuple(a - b for a, b in zip(self.accuracy[slot][0], self.accuracy[slot][k]))
+
+
+def erase_units(model: LSTMReader, gap: int, ks: tuple[int, ...], seed: int = 0,
+                batch: int = 256) -> tuple[dict[str, dict[int, float]], dict[str, int]]:
+    """One trained model's part of ``Erasure``: per donor, accuracy after erasing the best ``k`` units."""
+    task = DonorOrderTask(gap)
+    planted = task.sample_planted(batch, torch.Generator().manual_seed(seed))
+    cell = LSTM(model.config.channels, model.config.hidden).load_torch(model.lstm)
+    middle = task.length // 2
+    with torch.no_grad():
+        gates = cell.trace(planted.x)                              # Gates of (N, H, L)
+    accuracy: dict[str, dict[int, float]] = {}
+    carriers: dict[str, int] = {}
+    for slot, bit in zip(SLOTS, (planted.y // 2, planted.y % 2)):
+        score = _separation(gates.cell[:, :, middle], bit)         # (H,)
+        carriers[slot] = int((score > CARRIER_THRESHOLD).sum())
+        accuracy[slot] = {}
+        for k in ks:
+            units = score.argsort(descending=True)[:k]
+            h, c = gates.hidden[:, :, middle].clone(), gates.cell[:, :, middle].clone()   # (N, H)
+            h[:, units], c[:, units] = h[:, units].mean(0), c[:, units].mean(0)
+            with torch.no_grad():
+                for t in range(middle + 1, task.length):
+                    *_, c, h = cell.cell.step(planted.x[:, :, t], h, c)   # (N, C) -> (N, H)
+                predicted = model.head(h).argmax(dim=1)            # (N, H) -> (N,)
+            _, first, second = scores(predicted, planted.y)
+            accuracy[slot][k] = first if slot == "first" else second
+    return accuracy, carriers
+
+
+def erasure(models: list[LSTMReader], seeds: tuple[int, ...], gap: int, ks: tuple[int, ...] = (0, 1, 4),
+            batch: int = 256) -> Erasure:
+    """``erase_units`` for each trained seed; ``ks`` gets ``hidden`` (every unit) added."""
+    hidden = models[0].config.hidden
+    ks = tuple(sorted(set(ks) | {hidden}))
+    per_seed = [erase_units(m, gap, ks, batch=batch) for m in models]
+    return Erasure(
+        seeds=tuple(seeds), ks=ks, position=DonorOrderTask(gap).length // 2, length=DonorOrderTask(gap).length,
+        batch=batch, threshold=CARRIER_THRESHOLD,
+        accuracy={slot: {k: tuple(a[slot][k] for a, _ in per_seed) for k in ks} for slot in SLOTS},
+        carriers={slot: tuple(c[slot] for _, c in per_seed) for slot in SLOTS},
     )
 
 
@@ -344,13 +505,12 @@ class MemoryResult:
     ``chance`` is 0.25 and ``oracle`` 1.0 (the task has no noise).
     ``rnn_chance_gap``: the first gap where every RNN seed scores below
     ``chance_line`` (-1 if none); ``lstm_min_beyond``: the lowest LSTM
-    accuracy from that gap on (nan if none). ``verdict``: whether this supports
-    the manuscript's claim that the LSTM carries the donor where the RNN
-    cannot (LSTM >= 0.9 everywhere from the RNN's chance gap on), in words.
+    accuracy from that gap on (nan if none). ``gradients``: the gradient
+    profiles; ``gates``: seed ``seed_traced``'s LSTM traced at the longest
+    gap; ``erasure``: every LSTM seed with units erased halfway through it.
     """
 
     gaps: tuple[int, ...]
-    gaps_text: str
     seeds: tuple[int, ...]
     n_seeds: int
     rnn: tuple[tuple[float, ...], ...]
@@ -385,22 +545,23 @@ class MemoryResult:
     params_rnn: int
     params_lstm: int
     seed_traced: int
-    verdict: str
     gradients: GradientDecay
     gates: GateTrace
+    erasure: Erasure
 
 
 def run_memory(gaps: tuple[int, ...] = GAPS, seeds: tuple[int, ...] = SEEDS, *,
                first_steps: int = FIRST_STEPS, stage_steps: int = STAGE_STEPS) -> MemoryResult:
-    """Curricula for both models and every seed, then gradients and gates of seed ``seeds[0]``."""
+    """Curricula for both models and every seed; gradients of every trained model; gates of seed
+    ``seeds[0]``'s LSTM; units erased in every LSTM."""
     require(len(seeds) >= 1, "seeds", seeds, "at least one seed")
     runs: dict[str, list[CurriculumRun]] = {"rnn": [], "lstm": []}
-    trained: dict[str, nn.Module] = {}
+    trained: dict[str, list[nn.Module]] = {"rnn": [], "lstm": []}
     for kind in ("rnn", "lstm"):
         for seed in seeds:
             run, model = order_curriculum(kind, seed, gaps, first_steps=first_steps, stage_steps=stage_steps)
             runs[kind].append(run)
-            trained.setdefault(kind, model)
+            trained[kind].append(model)
     table = {f"{kind}{part}": np.array([getattr(r, field) for r in runs[kind]])
              for kind in ("rnn", "lstm") for part, field in (("", "accuracy"), ("_first", "first"),
                                                              ("_second", "second"))}
@@ -410,16 +571,8 @@ def run_memory(gaps: tuple[int, ...] = GAPS, seeds: tuple[int, ...] = SEEDS, *,
     at = int(fallen[0]) if len(fallen) else -1
     x, _ = DonorOrderTask(gaps[-1]).sample(8, torch.Generator().manual_seed(5))
     lstm_min_beyond = float(table["lstm"][:, at:].min()) if at >= 0 else float("nan")
-    if at >= 0 and lstm_min_beyond >= 0.9:
-        verdict = ("holds here: the cell state carried the donors across hundreds of bases, "
-                   "where the RNN, trained the same way, ended at chance")
-    elif at < 0:
-        verdict = "is not borne out here: the RNN did not fall to chance at any gap we trained"
-    else:
-        verdict = ("holds only in part here: the RNN fell to chance, but the LSTM also lost accuracy "
-                   "at long gaps")
     return MemoryResult(
-        gaps=tuple(gaps), gaps_text=", ".join(str(g) for g in gaps[:-1]) + f" and {gaps[-1]}",
+        gaps=tuple(gaps),
         seeds=tuple(seeds), n_seeds=len(seeds),
         **{name: tuple(tuple(row) for row in array.tolist()) for name, array in table.items()},
         chance=chance, chance_line=chance_line, oracle=1.0,
@@ -436,10 +589,10 @@ def run_memory(gaps: tuple[int, ...] = GAPS, seeds: tuple[int, ...] = SEEDS, *,
         hidden_rnn=HIDDEN["rnn"], hidden_lstm=HIDDEN["lstm"], forget_bias=FORGET_BIAS,
         first_steps=first_steps, stage_steps=stage_steps, batch=BATCH, test_size=TEST_SIZE,
         lr_rnn=LR["rnn"], lr_lstm=LR["lstm"],
-        params_rnn=sum(p.numel() for p in trained["rnn"].parameters()),
-        params_lstm=sum(p.numel() for p in trained["lstm"].parameters()),
-        seed_traced=seeds[0], verdict=verdict, gradients=gradient_decay(trained, x, seeds[0]),
-        gates=gate_trace(trained["lstm"], gaps[-1]),
+        params_rnn=sum(p.numel() for p in trained["rnn"][0].parameters()),
+        params_lstm=sum(p.numel() for p in trained["lstm"][0].parameters()),
+        seed_traced=seeds[0], gradients=gradient_decay(trained, x, seeds[0], seeds),
+        gates=gate_trace(trained["lstm"][0], gaps[-1]), erasure=erasure(trained["lstm"], seeds, gaps[-1]),
     )
 
 
@@ -447,6 +600,54 @@ def run_memory(gaps: tuple[int, ...] = GAPS, seeds: tuple[int, ...] = SEEDS, *,
 def memory() -> MemoryResult:
     """The build's memory experiment: RNN and LSTM, three seeds each, gaps 0 to 410."""
     return run_memory()
+
+
+# -- the cell diagram ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellSketch:
+    """The sizes of the LSTM that ``memory`` trains, read off a fresh model, for the cell diagram.
+
+    ``weights[gate]``: the shape ``(H, H + C)`` of ``W_f``, ``W_i``, ``W_c``,
+    ``W_o`` of the hand-written cell; ``bias``: ``H``. ``forget_start``:
+    ``sigmoid(forget_bias)``, the forget gate before training when its input
+    is zero. ``params_cell``: the four gates' weights and biases;
+    ``params_torch``: ``torch.nn.LSTM``'s count (two bias vectors);
+    ``params_reader``: with the read-out.
+    """
+
+    channels: int
+    hidden: int
+    outputs: int
+    forget_bias: float
+    forget_start: float
+    weights: dict[str, tuple[int, int]]
+    bias: int
+    params_cell: int
+    params_torch: int
+    params_reader: int
+
+
+def cell_sketch(seed: int = 0) -> CellSketch:
+    """The sizes of ``make_reader("lstm", seed)`` and of the hand-written cell it loads into."""
+    reader = make_reader("lstm", seed)
+    config = reader.config
+    cell = LSTM(config.channels, config.hidden).load_torch(reader.lstm).cell
+    return CellSketch(
+        channels=config.channels, hidden=config.hidden, outputs=config.outputs,
+        forget_bias=config.forget_bias, forget_start=float(torch.sigmoid(torch.tensor(config.forget_bias))),
+        weights={gate: tuple(getattr(cell, f"W_{gate}").shape) for gate in ("f", "i", "c", "o")},
+        bias=cell.b_f.shape[0], params_cell=sum(p.numel() for p in cell.parameters()),
+        params_torch=sum(p.numel() for p in reader.lstm.parameters()),
+        params_reader=sum(p.numel() for p in reader.parameters()),
+    )
+
+
+@experiment("lstm_cell")
+def lstm_cell() -> CellSketch:
+    """The LSTM of the memory experiment, its sizes only (no training)."""
+    return cell_sketch()
 
 
 # -- both directions ------------------------------------------------------------------

@@ -1,39 +1,94 @@
-"""Figures of the LSTM page (docs/lstm.md): memory over distance, the gates at work, both directions."""
+"""Figures of the LSTM page (docs/lstm.md): the cell, memory over distance, the gates at work, both directions."""
 
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-from ..experiments.memory import BoundaryResult, MemoryResult
+from ..experiments.memory import BoundaryResult, CellSketch, MemoryResult
 from . import style
 from .registry import figure
 
+# -- the cell -----------------------------------------------------------------------------
+
+_GATES = (("f", "forget", "σ", "C0"), ("i", "input", "σ", "C2"), ("c", "candidate", "g = tanh", "C4"),
+          ("o", "output", "σ", "C3"))
+
+
+def _arrow(ax, start, end, **kwargs) -> None:
+    style_ = {"arrowstyle": "-|>", "mutation_scale": 12, "lw": 1.4, "color": style.ink(),
+              "shrinkA": 0, "shrinkB": 0}
+    style_.update(kwargs)
+    ax.add_patch(FancyArrowPatch(start, end, **style_))
+
+
+def _node(ax, xy, text, size=0.28) -> None:
+    ax.add_patch(Circle(xy, size, facecolor="none", edgecolor=style.ink(), lw=1.4, zorder=3))
+    ax.text(*xy, text, ha="center", va="center", fontsize=11, zorder=4)
+
+
+@figure("lstm-cell", experiment="lstm_cell")
+def lstm_cell(r: CellSketch) -> Figure:
+    """One LSTM step drawn from the trained model's sizes: the four gates, their weights, the belt."""
+    fig, ax = style.new_figure(6.6, 4.2)
+    ax.set_xlim(0, 10.4)
+    ax.set_ylim(-0.2, 6.4)
+    ax.set_axis_off()
+    ink = style.ink()
+    belt, gate_y, bus, node = 5.4, 2.35, 0.55, 0.28
+    xs = {"f": 1.75, "i": 3.65, "c": 5.55, "o": 7.45}
+    mix = (xs["c"] - 0.95, 4.2)                                              # i ⊙ g
+    read = xs["o"] + 1.45                                                    # tanh(C) and o ⊙ tanh(C)
+    # the cell state, the conveyor belt, in segments between its nodes
+    _arrow(ax, (0.1, belt), (xs["f"] - node, belt), lw=2.4, arrowstyle="-")
+    _arrow(ax, (xs["f"] + node, belt), (xs["c"] - node, belt), lw=2.4, arrowstyle="-")
+    _arrow(ax, (xs["c"] + node, belt), (10.1, belt), lw=2.4)
+    ax.text(0.1, belt + 0.3, f"C(t−1): {r.hidden}", fontsize=10, ha="left")
+    ax.text(10.1, belt + 0.3, f"C(t): {r.hidden}", fontsize=10, ha="right")
+    _node(ax, (xs["f"], belt), "×", node)
+    _node(ax, (xs["c"], belt), "+", node)
+    _node(ax, mix, "×", node)
+    _node(ax, (read, gate_y), "×", node)
+    ax.add_patch(FancyBboxPatch((read - 0.36, 3.8), 0.72, 0.42, boxstyle="round,pad=0.05",
+                                facecolor="none", edgecolor=ink, lw=1.2))
+    ax.text(read, 4.01, "tanh", ha="center", va="center", fontsize=9)
+    _arrow(ax, (read, belt), (read, 4.27))                                   # belt -> tanh
+    _arrow(ax, (read, 3.75), (read, gate_y + node))                          # tanh -> ×
+    # the input bus [h(t-1), x(t)], into every gate
+    ax.plot([0.1, xs["o"]], [bus, bus], color=ink, lw=1.4)
+    ax.text(0.1, bus - 0.22, f"[h(t−1), x(t)]: {r.hidden} + {r.channels} = {r.hidden + r.channels} values",
+            fontsize=10, ha="left", va="top")
+    width, height = 1.56, 1.5
+    for key, name, squash, colour in _GATES:
+        x = xs[key]
+        _arrow(ax, (x, bus), (x, gate_y - height / 2 - 0.06), lw=1.2)
+        ax.add_patch(FancyBboxPatch((x - width / 2, gate_y - height / 2), width, height,
+                                    boxstyle="round,pad=0.06", facecolor=colour, alpha=0.28,
+                                    edgecolor=colour, lw=1.6))
+        rows, cols = r.weights[key]
+        ax.text(x, gate_y + 0.45, name, ha="center", va="center", fontsize=10)
+        ax.text(x, gate_y + 0.08, squash, ha="center", va="center", fontsize=11)
+        ax.text(x, gate_y - 0.38, f"W_{key}: {rows}×{cols}\nb_{key}: {r.bias}", ha="center", va="center",
+                fontsize=9, linespacing=1.25)
+    top = gate_y + height / 2 + 0.06
+    # gate outputs to their nodes
+    _arrow(ax, (xs["f"], top), (xs["f"], belt - node))
+    _arrow(ax, (xs["i"], top), (mix[0] - 0.2, mix[1] - 0.2))
+    _arrow(ax, (xs["c"], top), (mix[0] + 0.2, mix[1] - 0.2))
+    _arrow(ax, (mix[0] + 0.2, mix[1] + 0.2), (xs["c"] - 0.2, belt - 0.2))
+    _arrow(ax, (xs["o"] + width / 2 + 0.06, gate_y), (read - node, gate_y))
+    # the new hidden state: to the read-out, and round to the next step
+    _arrow(ax, (read + node, gate_y), (10.3, gate_y))
+    ax.text(10.3, gate_y + 0.2, f"h(t): {r.hidden}", fontsize=10, ha="right", va="bottom")
+    ax.text(10.3, gate_y - 0.42, f"to the next step\nand the read-out\n({r.outputs} classes)", fontsize=9,
+            ha="right", va="top", linespacing=1.2)
+    ax.text(xs["f"] - 0.2, 4.2, f"b_f starts at {r.forget_bias:g}:\nf ≈ {r.forget_start:.2f}, keep",
+            fontsize=9, ha="right", va="center", color="C0")
+    return fig
+
+
 # -- memory over distance -----------------------------------------------------------------
-
-
-def _fmt(values) -> str:
-    return ", ".join(f"{v:.2f}" for v in values)
-
-
-def _memory_alt(r: MemoryResult) -> str:
-    return (f"Accuracy on the four-class donor-order task against the gap, for a tanh RNN and an LSTM, "
-            f"{len(r.seeds)} seeds each. At gap 0 the RNN scores {_fmt(row[0] for row in r.rnn)}; at the "
-            f"longest gap, {r.max_gap} bases, it scores {_fmt(row[-1] for row in r.rnn)} (chance "
-            f"{r.chance:.2f}) and the LSTM {_fmt(row[-1] for row in r.lstm)}. Right: accuracy on each "
-            f"donor alone; at gap {r.max_gap} the RNN gets the first donor {r.rnn_first_at_longest:.2f} "
-            f"and the second {r.rnn_second_at_longest:.2f} on average (chance 0.5).")
-
-
-def _memory_caption(r: MemoryResult) -> str:
-    return (f"Memory over distance: accuracy on the four-class donor-order task against the gap. At the "
-            f"longest gap, {r.max_gap} bases, the RNN seeds score {_fmt(row[-1] for row in r.rnn)} (chance "
-            f"{r.chance:.2f}) and the LSTM seeds {_fmt(row[-1] for row in r.lstm)}. "
-            f"Each thin line is one seed, trained with the curriculum up to that gap and tested on "
-            f"{r.test_size} fresh sequences at that gap; thick lines are the means. Dotted: chance "
-            f"({r.chance:.2f}) and the oracle ({r.oracle:.0f}, the rule itself). RNN: {r.hidden_rnn} units, "
-            f"{r.params_rnn:,} parameters; LSTM: {r.hidden_lstm} units, {r.params_lstm:,} parameters; same "
-            f"batches, steps and clipping. Right: the same models scored on each donor's variant alone.")
 
 
 def _symlog(ax, gaps) -> None:
@@ -44,7 +99,7 @@ def _symlog(ax, gaps) -> None:
     ax.grid(alpha=0.5)
 
 
-@figure("memory-over-gap", experiment="memory", alt=_memory_alt, caption=_memory_caption)
+@figure("memory-over-gap", experiment="memory")
 def memory_over_gap(r: MemoryResult) -> Figure:
     """Class accuracy against gap (left) and each donor's accuracy (right), every seed shown."""
     fig, (ax, ax_slot) = style.new_figure(7.6, 3.4, ncols=2, width_ratios=[1.25, 1])
@@ -79,33 +134,7 @@ def memory_over_gap(r: MemoryResult) -> Figure:
 _VARIANTS = ("GTAAGT", "GTGAGT")
 
 
-def _gates_alt(r: MemoryResult) -> str:
-    g = r.gates
-    return (f"Heat maps of the forget, input and output gates of a trained LSTM's {g.forget.shape[0]} units "
-            f"along one {len(g.sequence)}-base sequence whose first donor starts {g.distance} bases before the "
-            f"acceptor, and below them the cell state of the two units that carry the donors. Unit "
-            f"{g.units['first']} keeps the first donor's variant: at the end its two class means are "
-            f"{g.separation['first']:.1f} standard deviations apart; its forget gate averages "
-            f"{g.forget_gap['first']:.3f} across the gap. Unit {g.units['second']} keeps the second donor "
-            f"({g.separation['second']:.1f} standard deviations; forget gate {g.forget_gap['second']:.3f}). "
-            f"True class {g.label}, predicted {g.predicted}.")
-
-
-def _gates_caption(r: MemoryResult) -> str:
-    g = r.gates
-    return (f"The gates at work. Unit {g.units['first']} keeps the first donor's variant (at the end its two "
-            f"class means are {g.separation['first']:.1f} standard deviations apart; its forget gate averages "
-            f"{g.forget_gap['first']:.3f} across the gap), unit {g.units['second']} the second donor's "
-            f"({g.separation['second']:.1f} standard deviations; forget gate {g.forget_gap['second']:.3f}). "
-            f"Seed {r.seed_traced}'s LSTM after the curriculum to gap {r.max_gap}, read by the hand-written cell "
-            f"with its weights copied in. Top: the three gates of every unit along one sequence (red lines: "
-            f"donor 1, donor 2, acceptor; arrows: the two units below). Bottom: the cell state C(t) of the unit "
-            f"that best separates the first donor's two variants at the end, and of the one for the second "
-            f"donor; coloured lines are means over {g.batch} sequences split by that donor's variant, the black "
-            f"line is the traced sequence.")
-
-
-@figure("lstm-gates", experiment="memory", alt=_gates_alt, caption=_gates_caption)
+@figure("lstm-gates", experiment="memory")
 def lstm_gates(r: MemoryResult) -> Figure:
     """Forget, input and output gates (units x positions), then the two carrying units' cell state."""
     g = r.gates
@@ -146,24 +175,7 @@ def lstm_gates(r: MemoryResult) -> Figure:
 # -- both directions ----------------------------------------------------------------------
 
 
-def _bi_alt(r: BoundaryResult) -> str:
-    return (f"Bar chart of accuracy at candidate exon ends (each CAG) on a task whose label depends on the "
-            f"bases that follow. One-way LSTM: {_fmt(r.uni)} over {len(r.seeds)} seeds; two-way LSTM: "
-            f"{_fmt(r.bi)}. Always answering no scores {r.majority:.2f}; the rule itself scores "
-            f"{r.oracle:.0f}.")
-
-
-def _bi_caption(r: BoundaryResult) -> str:
-    return (f"One way against two ways: accuracy at candidate exon ends (each CAG), where the label depends on "
-            f"the bases that follow. One-way LSTM: {_fmt(r.uni)}; two-way LSTM: {_fmt(r.bi)} (one value per "
-            f"seed); always answering no scores {r.majority:.2f}. "
-            f"Same budget for both: {r.steps} steps of {r.batch} fresh {r.length}-base sequences, the same "
-            f"learning rate and clipping, {r.hidden_uni} features per position (one-way: {r.hidden_uni} units, "
-            f"{r.params_uni:,} parameters; two-way: {r.hidden_bi} per direction, {r.params_bi:,} parameters). "
-            f"Dots are seeds; dotted lines: always answering no, and the rule itself.")
-
-
-@figure("bidirectional", experiment="bidirectional", alt=_bi_alt, caption=_bi_caption)
+@figure("bidirectional", experiment="bidirectional")
 def bidirectional(r: BoundaryResult) -> Figure:
     """Accuracy at candidate positions: one-way against two-way LSTM, every seed shown."""
     fig, ax = style.new_figure(4.6, 3.0)
