@@ -15,7 +15,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.lensbook-installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test test-fast build bench lighthouse venv clean
+.PHONY: serve test test-fast build bench lighthouse screenshots venv clean
 
 venv: $(STAMP)
 
@@ -47,5 +47,9 @@ bench: $(STAMP)
 lighthouse: $(STAMP)
 	$(BIN)/python -m lensbook.site.lighthouse $(LIGHTHOUSE_ARGS)
 
+# Every chapter page at 390 and 1280 px, light and dark, into screenshots/ (look at them)
+screenshots: $(STAMP)
+	$(BIN)/python -m lensbook.site.screenshots $(SCREENSHOTS_ARGS)
+
 clean:
-	rm -rf site .cache tools/lighthouse/node_modules
+	rm -rf site .cache tools/lighthouse/node_modules screenshots
