@@ -233,7 +233,7 @@ def deepsea_parameters(r: DeepSEAParameters) -> Figure:
 @figure("dilated-receptive-field", experiment="dilated_receptive_field")
 def dilated_receptive_field(r: DilationResult) -> Figure:
     """Two dilated convolutions drawn tap by tap, and SpliceAI's context growing unit by unit."""
-    fig, (ax, ax_grow) = style.new_figure(5.2, 6.4, nrows=2, height_ratios=[1, 1.15])
+    fig, (ax, ax_grow) = style.new_figure(4.2, 6.2, nrows=2, height_ratios=[1, 1.2])
     (w1, d1), (w2, d2) = r.stack
     half = r.stack_field // 2
     # (a) one output (top) reads w2 units of layer 1, d2 apart; each of them reads w1 bases, d1 apart
@@ -243,14 +243,14 @@ def dilated_receptive_field(r: DilationResult) -> Figure:
             ax.plot([t, t + d1 * (j - (w1 - 1) // 2)], [1, 0], color="C0", lw=0.5, alpha=0.55)
         ax.plot([0, t], [2, 1], color="C1", lw=1.3)
     every = np.arange(-half, half + 1)
-    ax.scatter(every, np.zeros_like(every), s=9, color="C0", zorder=3)
-    ax.scatter(every, np.ones_like(every), s=9, facecolor="none", edgecolor=style.ink(), lw=0.5, zorder=3)
+    ax.scatter(every, np.zeros_like(every), s=6, color="C0", zorder=3)
+    ax.scatter(every, np.ones_like(every), s=6, facecolor="none", edgecolor=style.ink(), lw=0.5, zorder=3)
     ax.scatter(taps2, np.ones(len(taps2)), s=16, color="C1", zorder=4)
     ax.scatter([0], [2], s=40, color="C1", zorder=4)
     ax.set_yticks([0, 1, 2], ["input", f"conv D={d1}", f"conv D={d2}"], fontsize=11)
     ax.set_xticks([-half, 0, half])
     ax.tick_params(axis="x", labelsize=11)
-    ax.set_xlabel(f"base, relative to the output: {r.stack_field} bases seen", fontsize=11)
+    ax.set_xlabel(f"base, relative to the output\n({r.stack_field} bases seen)", fontsize=11)
     ax.text(-half, 1.75, f"taps {d2} apart", fontsize=11, ha="left", va="center", color="C1")
     ax.set_title(f"(a) W = {w1}: D = {d1}, then D = {d2}", loc="left", fontsize=12)
     ax.set_ylim(-0.3, 2.3)
@@ -259,7 +259,7 @@ def dilated_receptive_field(r: DilationResult) -> Figure:
     # (b) the context CL after each residual unit of the whole model, with and without dilation
     units = np.arange(1, len(r.units) + 1)
     ax_grow.plot(units, r.context, "o-", color="C1", ms=4, label="dilated (SpliceAI)")
-    ax_grow.plot(units, r.undilated, "s--", color="C0", ms=3.5, label="same, D = 1")
+    ax_grow.plot(units, r.undilated, "s--", color="C0", ms=3.5, label="all D = 1")
     for name, (n, cl) in r.presets.items():
         ax_grow.annotate(f"{cl:,}", xy=(n, cl), xytext=(-4, 6), textcoords="offset points", ha="right",
                          fontsize=11, color=style.ink())
@@ -277,7 +277,7 @@ def dilated_receptive_field(r: DilationResult) -> Figure:
     ax_grow.set_xlim(0.5, len(r.units) + 0.5)
     ax_grow.set_xticks([4, 8, 12, 16])
     ax_grow.tick_params(labelsize=11)
-    ax_grow.set_xlabel(f"residual units of SpliceAI-{r.preset} (2 convolutions each)", fontsize=11)
+    ax_grow.set_xlabel(f"residual units of SpliceAI-{r.preset}\n(2 convolutions each)", fontsize=11)
     ax_grow.set_ylabel("context CL (bases)", fontsize=11)
     ax_grow.set_title("(b) context after each unit", loc="left", fontsize=12, pad=18)
     ax_grow.legend(loc="upper left", fontsize=10.5)
