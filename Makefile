@@ -40,7 +40,7 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not build and not browser and not slow"
 
 bench: $(STAMP)
-	$(BIN)/python -m lensbook.site.bench
+	$(BIN)/python -m lensbook.site.bench $(BENCH_ARGS)
 
 # Lighthouse on every page against the site served as a static host serves it (gzip);
 # needs Node.js 20 and npm (Debian: apt-get install nodejs npm) and chromium.
