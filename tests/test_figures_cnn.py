@@ -30,5 +30,4 @@ def test_cnn_figures_are_registered_without_python_captions():
     specs = {name: spec for name, spec in load_all().items() if spec.draw.__module__ == figures.__name__}
     assert set(specs) == {"gata-scan", "motif-cnn-auroc", "motif-cnn-logos", "motif-cnn-feature-maps",
                           "motif-cnn-ism", "deepsea-parameters", "dilated-receptive-field"}
-    assert all(spec.alt is None and spec.caption is None for spec in specs.values())
     assert specs["dilated-receptive-field"].experiment == "dilated_receptive_field"

@@ -52,4 +52,4 @@ def test_schematic_text_stays_inside_the_figure(shapes):
 
 def test_schematic_is_registered_with_its_experiment():
     spec = FIGURES["qkv-schematic"]
-    assert spec.experiment == "qkv_schematic" and spec.alt is None and spec.caption is None
+    assert spec.experiment == "qkv_schematic"

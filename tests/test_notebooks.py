@@ -103,9 +103,11 @@ def test_admonitions_and_tabs_become_plain_markdown():
 
 def test_measured_values_figures_and_numbers_are_filled_in():
     class Figure:
-        alt, caption = "Bars of six scores; the peak is 6.", "A filter slid along a sequence ([more](other.md))."
+        svg = None
 
-    page = "# P\n\nThe peak scores {{ scan.peak | fmt('g') }}, see [](#fig-scan).\n\n![](figures/scan.svg)\n"
+    page = ("# P\n\nThe peak scores {{ scan.peak | fmt('g') }}, see [](#fig-scan).\n\n![](figures/scan.svg)\n"
+            "alt: Bars of six scores; the peak is {{ scan.peak | fmt('g') }}.\n"
+            "caption: A filter slid along a sequence ([more](other.md)).\n")
     context = notebooks.Context(results={"scan": {"peak": 6.0}}, figures={"scan": Figure()},
                                 numbering=apparatus.number([("p.md", page)]),
                                 url=lambda target: f"https://site/{target}")

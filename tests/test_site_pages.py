@@ -15,12 +15,11 @@ class Result:
 
 @dataclass(frozen=True)
 class Fig:
-    alt: str
-    caption: str
+    svg: dict | None = None
 
 
 RESULTS = {"exp": Result(auroc=0.98765, nested={"k": 3})}
-FIGURES = {"demo-figure": Fig(alt="A demo [with brackets]", caption="The caption")}
+FIGURES = {"demo-figure": Fig()}
 
 
 def run(markdown):
@@ -72,12 +71,19 @@ def test_bad_latex_fails_with_page_name():
 
 
 def test_figure_line_becomes_light_and_dark_images():
-    out, _, used = run("Text\n\n![](figures/demo-figure.svg)\n")
+    out, _, used = run("Text\n\n![](figures/demo-figure.svg)\nalt: A demo [with brackets]\ncaption: The caption\n")
     assert used == ["demo-figure"]
     assert "figures/demo-figure.svg#only-light" in out
     assert "figures/demo-figure-dark.svg#only-dark" in out
     assert "![A demo (with brackets)]" in out
     assert "<figcaption" in out and "The caption" in out
+
+
+def test_a_figure_without_alt_or_caption_fails():
+    with pytest.raises(pages.PageError, match=r"page.md: figure 'demo-figure' needs an alt: and a caption: line"):
+        run("![](figures/demo-figure.svg)\n")
+    with pytest.raises(pages.PageError, match=r"needs a caption: line"):
+        run("![](figures/demo-figure.svg)\nalt: Bars.\n")
 
 
 def test_unknown_figure_fails_with_page_and_name():

@@ -41,7 +41,7 @@ def test_a_failing_figure_stops_with_its_name(tmp_path, monkeypatch):
 
     figures.load_all()
     monkeypatch.setitem(figures.FIGURES, "broken-figure",
-                        figures.FigureSpec("broken-figure", "gata_scan", broken, str, str))
+                        figures.FigureSpec("broken-figure", "gata_scan", broken))
     with pytest.raises(render.FigureError, match=r"figure 'broken-figure' failed: RuntimeError: boom"):
         render.render_figures(["broken-figure"], cache_dir=tmp_path, workers=0)
 

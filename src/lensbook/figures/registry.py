@@ -26,17 +26,15 @@ class FigureSpec:
         Name of the registered experiment whose result ``draw`` receives.
     draw : callable
         ``draw(result) -> matplotlib.figure.Figure``.
-    alt, caption : callable or None
-        Old style, being retired: ``alt(result) -> str`` and
-        ``caption(result) -> str``. The page writes both now, under the
-        figure line (``alt:`` and ``caption:``; see ``lensbook.site.rewrite``).
+
+    The figure's alt text and caption are written in the page that shows it,
+    under the figure line (``alt:`` and ``caption:``, templates over the same
+    results; see ``lensbook.site.rewrite``), not here.
     """
 
     name: str
     experiment: str
     draw: Callable[[Any], Figure]
-    alt: Callable[[Any], str] | None = None
-    caption: Callable[[Any], str] | None = None
 
 
 FIGURES: dict[str, FigureSpec] = {}
@@ -46,8 +44,6 @@ def figure(
     name: str,
     *,
     experiment: str,
-    alt: Callable[[Any], str] | None = None,
-    caption: Callable[[Any], str] | None = None,
 ) -> Callable[[Callable[[Any], Figure]], Callable[[Any], Figure]]:
     """Register a drawing function as figure ``name``; the function is returned unchanged."""
     if not _NAME.match(name):
@@ -56,7 +52,7 @@ def figure(
     def register(draw: Callable[[Any], Figure]) -> Callable[[Any], Figure]:
         if name in FIGURES and FIGURES[name].draw is not draw:
             raise ValueError(f"figure {name!r} is registered twice")
-        FIGURES[name] = FigureSpec(name, experiment, draw, alt, caption)
+        FIGURES[name] = FigureSpec(name, experiment, draw)
         return draw
 
     return register

@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, figure in rendered.items():
         (args.out / f"{name}.svg").write_bytes(figure.svg["light"])
         (args.out / f"{name}-dark.svg").write_bytes(figure.svg["dark"])
-        print(f"{name}: {figure.seconds:.2f} s{' (cached)' if figure.cached else ''}\n  alt: {figure.alt}")
+        print(f"{name}: {figure.seconds:.2f} s{' (cached)' if figure.cached else ''}")
     if args.png:
         _write_pngs(list(rendered), args.out)
     return 0

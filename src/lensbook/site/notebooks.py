@@ -204,7 +204,7 @@ class Context:
     """What the build knows that a page's notebook needs (all optional: tests pass none)."""
 
     results: dict[str, Any] = field(default_factory=dict)
-    figures: dict[str, Any] | None = None  # name -> object with .alt and .caption; None: not checked
+    figures: dict[str, Any] | None = None  # name -> rendered figure; None: names not checked
     numbering: apparatus.Numbering | None = None
     bibliography: dict[str, citations.Reference] = field(default_factory=dict)
     url: Callable[[str], str] = lambda target: target  # a page-relative link -> an absolute URL

@@ -39,12 +39,10 @@ class FigureError(RuntimeError):
 
 @dataclass(frozen=True)
 class Rendered:
-    """A drawn figure: SVG bytes per theme and the texts that go with it."""
+    """A drawn figure: SVG bytes per theme (its alt text and caption are in the page)."""
 
     name: str
     svg: dict[str, bytes]
-    alt: str
-    caption: str
     seconds: float
     cached: bool
     key: str = ""
@@ -102,7 +100,7 @@ def figure_key(name: str) -> str:
     """The cache key of a figure: the code that draws it, the style, and its experiment's key."""
     module, experiment = figure_modules()[name]
     return sources.source_hash(module, "lensbook.figures.style",
-                               extra=f"figure={name} {experiment_key(experiment)}")
+                               extra=f"figure={name} {experiment_key(experiment)} svg-only")
 
 
 _experiment_key = experiment_key
@@ -245,7 +243,7 @@ def render_figures(names: list[str] | None = None, cache_dir: Path | None = None
         start = time.perf_counter()
         experiment_fresh = results is not None and experiment in results.fresh
         if path.exists():
-            svg, alt, caption = pickle.loads(path.read_bytes())
+            svg = pickle.loads(path.read_bytes())
             cached = True
         else:
             from ..figures import registry as figure_registry
@@ -261,16 +259,14 @@ def render_figures(names: list[str] | None = None, cache_dir: Path | None = None
                 for theme in style.THEMES:
                     with style.themed(theme):
                         svg[theme] = style.to_svg(spec.draw(result))
-                alt = spec.alt(result) if spec.alt else ""
-                caption = spec.caption(result) if spec.caption else ""
             except Exception as error:
                 raise FigureError(f"figure {name!r} failed: {type(error).__name__}: {error}") from error
-            path.write_bytes(pickle.dumps((svg, alt, caption)))
+            path.write_bytes(pickle.dumps(svg))
             cached = False
         draw_seconds = time.perf_counter() - start
         experiment_seconds = results.seconds(experiment) if experiment_fresh else 0.0
         seconds = draw_seconds + experiment_seconds
-        out[name] = Rendered(name, svg, alt, caption, seconds, cached and not experiment_fresh, key)
+        out[name] = Rendered(name, svg, seconds, cached and not experiment_fresh, key)
         state = "cached" if cached and not experiment_fresh else (
             f"experiment {experiment} {experiment_seconds:.1f} s" + ("" if experiment_fresh else " (cached)"))
         log.info(f"lensbook: figure {name}: {seconds:.2f} s ({state})")

@@ -47,7 +47,7 @@ class Context:
     """What the build knows that a page needs; every part optional (tests pass little)."""
 
     results: dict[str, Any] | None = None  # experiment name -> result; None: templates left as written
-    figures: dict[str, Any] | None = None  # name -> object with .svg (and fallback .alt, .caption)
+    figures: dict[str, Any] | None = None  # name -> the rendered figure (its .svg sizes the image box)
     numbering: apparatus.Numbering | None = None
     bibliography: dict[str, citations.Reference] | None = None
     claims: list[prose.Claim] = field(default_factory=list)  # filled with the claims checked
@@ -186,9 +186,10 @@ def rewrite(markdown: str, page: str, renderer: Renderer, context: Context) -> s
             raise PageError(f"{page}: unknown figure {name!r}; known: {sorted(figures)}")
         spec = None if figures is None else figures[name]
         fields = figure_fields(match["body"], name, page)
-        for key in ("alt", "caption"):
-            if key not in fields:  # not yet moved into the page: the figure's own text
-                fields[key] = getattr(spec, key, "") or ""
+        missing = [key for key in ("alt", "caption") if not fields.get(key)]
+        if missing:
+            raise PageError(f"{page}: figure {name!r} needs {' and '.join(f'an {k}:' if k == 'alt' else f'a {k}:' for k in missing)} "
+                            "line under its figure line (what it shows and its key number)")
         alt = fields["alt"].replace("[", "(").replace("]", ")").replace("\n", " ")
         caption = outside_inline_code(fields["caption"], inline)
         number = item(f"fig-{name}") if numbering is not None else None
