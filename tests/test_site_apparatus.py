@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGE_A = """# A
 
 ![](figures/one.svg)
+alt: alt
+caption: caption
 
 $$
 x = 1
@@ -38,13 +40,14 @@ PAGE_B = """# B
 See [](#fig-one), [](#eq-first) and [](#tbl-things); here is [](#fig-two).
 
 ![](figures/two.svg)
+alt: alt
+caption: caption
 """
 
 
 @dataclass(frozen=True)
 class Fig:
-    alt: str = "alt"
-    caption: str = "caption"
+    svg: dict | None = None
 
 
 def numbering():
