@@ -26,13 +26,17 @@ def three_lenses(r: MatrixResult) -> Figure:
     # macro: the CNN's feature maps at base resolution
     extent = (0, v.sequence_length, len(v.filters) - 0.5, -0.5)
     scaled = v.feature_map / np.maximum(v.feature_map.max(axis=1, keepdims=True), 1e-12)
-    ax1.imshow(scaled, aspect="auto", interpolation="nearest", extent=extent, cmap=style.cmap(),
-               vmin=0, vmax=1)
-    ax1.set_yticks(range(len(v.filters)), [f"filter {f}" for f in v.filters], fontsize=8)
+    image = ax1.imshow(scaled, aspect="auto", interpolation="nearest", extent=extent, cmap=style.cmap(),
+                       vmin=0, vmax=1)
+    # filters are numbered from 1, as the motif scanner on docs/cnn.md numbers them
+    ax1.set_yticks(range(len(v.filters)), [f"filter {f + 1}" for f in v.filters], fontsize=8)
     ax1.set_title("CNN (macro): its most active filters, base by base", fontsize=10, loc="left")
     for start, width, colour in zip((v.pos_a, v.pos_b), v.motif_widths, ("C1", "C2")):
-        ax1.axvline(start, color=colour, lw=1.2)
-        ax1.axvline(start + width, color=colour, lw=1.2)
+        # the planted sites, shaded as in the panels below (outlined so the map shows through)
+        ax1.axvspan(start, start + width, facecolor=colour, alpha=0.35, edgecolor=colour, lw=1.2)
+    bar = fig.colorbar(image, ax=[ax1, ax2, ax3], location="right", shrink=0.3, anchor=(0.0, 1.0), pad=0.02)
+    bar.set_label("filter response\n(its own maximum = 1)", fontsize=8)
+    bar.ax.tick_params(labelsize=8)
     # telephoto: the LSTM's hidden units along the bins
     _sites(ax2, v)
     for k, unit in enumerate(v.units):

@@ -95,7 +95,7 @@ def _symlog(ax, gaps) -> None:
     ax.set_xscale("symlog", linthresh=10, linscale=0.5)
     ax.set_xticks(list(gaps), [str(g) for g in gaps])
     ax.set_xlim(-1, gaps[-1] * 1.15)
-    ax.set_xlabel("gap (random bases before the acceptor)")
+    ax.set_xlabel("gap (random bases before the acceptor)\nlinear up to 10, logarithmic above")
     ax.grid(alpha=0.5)
 
 
@@ -110,7 +110,7 @@ def memory_over_gap(r: MemoryResult) -> Figure:
         ax.plot(gaps, np.mean(rows, axis=0), "-", color=colour, lw=2.4, label=f"{name} (mean)")
     ax.axhline(r.chance, color=style.ink(), ls=":", lw=1)
     ax.axhline(r.oracle, color=style.ink(), ls=":", lw=1)
-    ax.text(gaps[-1], r.chance + 0.02, "chance", ha="right", fontsize=8)
+    ax.text(gaps[0], r.chance + 0.02, "chance", ha="left", fontsize=8)  # at gap 0 every model is far above it
     _symlog(ax, r.gaps)
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("accuracy (4 classes)")
@@ -124,7 +124,7 @@ def memory_over_gap(r: MemoryResult) -> Figure:
     _symlog(ax_slot, r.gaps)
     ax_slot.set_ylim(0.4, 1.02)
     ax_slot.set_ylabel("accuracy on one donor (mean)")
-    ax_slot.text(r.gaps[-1], 0.51, "chance", ha="right", fontsize=8)
+    ax_slot.text(r.gaps[0], 0.51, "chance", ha="left", fontsize=8)
     ax_slot.legend(fontsize=7.5, loc="center right")
     return fig
 
@@ -163,10 +163,10 @@ def lstm_gates(r: MemoryResult) -> Figure:
         for start, _ in marks:
             ax.axvline(start - 0.5, color="C3", lw=0.9)
         ax.set_ylabel(f"unit {g.units[slot]}\nC(t)", fontsize=8)
-        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+        ax.legend(fontsize=7, loc="center right", ncols=3)  # inside: no gap opens before the colour bar
         ax.grid(alpha=0.5)
     axes[-1].set_xlabel("position (base)")
-    axes[0].set_title(f"donors at bases {g.first} and {g.second}, acceptor at {length - 2} (red lines)",
+    axes[0].set_title(f"donors at bases {g.first} and {g.second}, acceptor at {length - 2} (vertical lines)",
                       fontsize=8, color="C3", loc="left")
     axes[0].set_xlim(-0.5, length - 0.5)
     return fig
