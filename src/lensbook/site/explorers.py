@@ -50,77 +50,163 @@ def motif_scanner(result: Any) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``alphabet``, ``width``, ``example`` (the page's example sequence) and
-        ``filters``: per filter its ``weight`` ``(4, width)``, ``bias``, a
-        ``label`` (its rank-1 Tomtom match name, or why it has none),
-        ``match_id`` and ``p_value``.
+        ``alphabet``, ``width``, ``trained_length``, ``example`` (the page's
+        example sequence), ``classes`` (the read-out's class names, background
+        first), ``head`` (the read-out's ``weight`` ``(classes, F)`` and
+        ``bias``), ``n_test``, ``p_threshold`` and ``filters``: per filter its
+        ``weight`` ``(4, width)``, ``bias``, ``matched`` (a rank-1 Tomtom match
+        with p below ``p_threshold``), ``label`` (the match's name), ``why``
+        (in words, when not matched), ``match_id``, ``family``, ``p_value``,
+        ``range`` (5th, 50th and 95th percentile of its strongest-window score
+        on background-only test sequences) and ``planted`` (the motif class
+        whose test sequences it scores highest, and their median).
 
     Raises
     ------
     ValueError
-        If the result carries no first-layer weights (an old cached result).
+        If the result carries no first-layer or read-out weights (an old cached result).
     """
+    from lensbook.experiments.cnn import P_THRESHOLD
+
     weight, bias = np.asarray(result.conv_weight), np.asarray(result.conv_bias)
     if weight.ndim != 3 or weight.shape[0] == 0 or weight.shape[1] != 4 or bias.shape != weight.shape[:1]:
         raise ValueError(f"motif_cnn: expected first-layer weights (F, 4, w) and biases (F,), got "
                          f"{weight.shape} and {bias.shape}")
+    head_weight, head_bias = np.asarray(result.head_weight), np.asarray(result.head_bias)
+    quantiles = np.asarray(result.pooled_quantiles)
+    n_classes = len(result.motif_names) + 1
+    if head_weight.shape != (n_classes, weight.shape[0]) or quantiles.shape != (n_classes, weight.shape[0], 3):
+        raise ValueError(f"motif_cnn: expected read-out weights ({n_classes}, {weight.shape[0]}) and score "
+                         f"quantiles ({n_classes}, {weight.shape[0]}, 3), got {head_weight.shape} and "
+                         f"{quantiles.shape}")
     filters = []
     for f, match in zip(range(weight.shape[0]), result.filters):
-        if match.searched:
-            label = match.match_name
+        matched = bool(match.searched and match.p_value < P_THRESHOLD)
+        if matched:
+            why = ""
+        elif match.searched:
+            why = f"weak match ({match.match_name}, p {match.p_value:.1e})"
         elif match.n_sites == 0:
-            label = "silent"
+            why = "silent"
         else:
-            label = "no clear motif"
-        filters.append({"index": f, "label": label, "match_id": match.match_id,
+            why = "no clear motif"
+        planted = 1 + int(np.argmax(quantiles[1:, f, 1]))
+        filters.append({"index": f, "matched": matched, "label": match.match_name if matched else why, "why": why,
+                        "match_id": match.match_id if matched else "",
+                        "family": ", ".join(match.match_family) if matched else "",
                         "p_value": float(f"{match.p_value:.3g}") if match.searched else None,
+                        "range": _numbers(quantiles[0, f]),
+                        "planted": {"class": planted, "median": _numbers(quantiles[planted, f, 1])},
                         "weight": _numbers(weight[f]), "bias": _numbers(bias[f])})
     return {"model": "MotifCNN", "experiment": "motif_cnn", "seed": result.seed, "alphabet": "ACGT",
             "width": int(weight.shape[2]), "trained_length": result.length, "example": result.example,
+            "classes": ["no motif"] + list(result.motif_names), "n_test": result.n_test,
+            "p_threshold": P_THRESHOLD, "head": {"weight": _numbers(head_weight), "bias": _numbers(head_bias)},
             "filters": filters}
+
+
+#: How many fresh sequences with an enhancer the attention explorer's opening sequence is chosen from.
+OPENING_CANDIDATES = 200
+#: The seed of those candidates (a generator of their own: the test set is not reused).
+OPENING_SEED = 0
+
+
+def opening_sequence(model: Any, task: Any, n: int = OPENING_CANDIDATES, seed: int = OPENING_SEED
+                     ) -> tuple[str, int, float]:
+    """The sequence the attention explorer opens on, by the rule the page states.
+
+    Among ``n`` fresh sequences with an enhancer (``task.sample_sites``, its
+    own generator), keep those the model calls positive and in which the
+    promoter's bin puts its largest weight on the enhancer's bin in every
+    head; of those, take the one whose attention rows differ most from the
+    promoter's row (total-variation distance, averaged over bins and heads),
+    so that choosing another bin visibly changes the picture.
+
+    Returns
+    -------
+    tuple
+        The sequence, its enhancer's 0-based start and that mean distance.
+    """
+    import torch
+
+    from lensbook import dna
+
+    sites = task.sample_sites(n, torch.Generator().manual_seed(seed), positive=True)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            out = model(sites.x)
+    finally:
+        model.train(was_training)
+    alpha = out.attention                                                # (N, heads, B, B)
+    readout = model.config.readout_bin
+    enhancer_bin = sites.enhancer_start // model.config.bin_size         # (N,)
+    on_target = (alpha[:, :, readout].argmax(-1) == enhancer_bin[:, None]).all(-1)
+    spread = (0.5 * (alpha - alpha[:, :, readout:readout + 1]).abs().sum(-1)).mean(dim=(1, 2))  # (N,)
+    keep = on_target & (out.logit > 0)
+    if not bool(keep.any()):
+        keep = torch.ones_like(keep)
+    i = int(torch.where(keep, spread, torch.full_like(spread, -1.0)).argmax())
+    return dna.decode(sites.x[i]), int(sites.enhancer_start[i]), float(spread[i])
 
 
 def attention(result: Any) -> dict[str, Any]:
     """The attention explorer's data from a :class:`~lensbook.experiments.long_range.DistanceResult`.
 
+    Generic in the model's parameters: ``config`` is the model's config as a
+    dict and ``state`` its whole ``state_dict`` (PyTorch's names and layouts),
+    so a retrained or resized model exports unchanged; the page's script
+    computes the forward pass of :class:`~lensbook.models.transformer.HybridTransformer`
+    from them.
+
     Returns
     -------
     dict
-        The first seed's hybrid: sizes (``length``, ``kernel``, ``bin_size``,
-        ``bins``, ``d_model``, ``heads``, ``readout_bin``, ``position_base``),
-        the weights of ``stem``, ``embed``, ``query``, ``key``, ``value``,
-        ``out`` and ``readout`` (each ``{"weight", "bias"}``, PyTorch's
-        layout: ``(out, in)`` and ``(out, in, width)``), ``head_read`` (the
-        head the page's statistics read) and ``sequences``.
+        ``model``, ``config``, ``state``, ``position_base``, ``head_read``
+        (the head the page's statistics read), ``elements`` (the task's
+        enhancer and promoter, where the promoter starts and the enhancer's
+        distances) and ``sequences``: the opening sequence chosen by
+        :func:`opening_sequence`, then the result's test sequences; each with
+        its ``enhancer_start`` (``None`` without an enhancer) and a ``label``.
 
     Raises
     ------
     ValueError
         If the result carries no Transformer (an old cached result).
     """
+    import dataclasses
+
+    import torch
+
+    from lensbook.models.transformer import HybridTransformer
+    from lensbook.tasks.long_range import LongRangeTask
+
     config, state = result.transformer_config, result.transformer_state
     if config is None or not state or not result.example_sequences:
         raise ValueError("long_range: the result carries no trained Transformer and test sequences")
-    layers = {"stem": "stem.conv", "embed": "embed", "query": "attention.query", "key": "attention.key",
-              "value": "attention.value", "out": "attention.out", "readout": "readout"}
-    weights = {name: {"weight": _numbers(state[f"{key}.weight"]), "bias": _numbers(state[f"{key}.bias"])}
-               for name, key in layers.items()}
-    sequences = []
-    for sequence, start in zip(result.example_sequences, result.example_enhancer_starts):
-        entry = {"sequence": sequence, "enhancer": start >= 0}
-        if start >= 0:
-            entry.update(enhancer_start=start, enhancer_bin=start // config.bin_size,
-                         distance=result.promoter_start - start,
-                         label=f"with an enhancer, {result.promoter_start - start} bp upstream of the promoter")
-        else:
-            entry.update(label="without an enhancer")
-        sequences.append(entry)
+    task = LongRangeTask(length=config.length, promoter_start=result.promoter_start)
+    model = HybridTransformer(config)
+    model.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in state.items()})
+    opening, opening_start, _ = opening_sequence(model, task)
+
+    def entry(sequence: str, start: int, label: str) -> dict[str, Any]:
+        if start < 0:
+            return {"sequence": sequence, "enhancer_start": None, "label": label + "without an enhancer"}
+        return {"sequence": sequence, "enhancer_start": start,
+                "label": f"{label}enhancer {result.promoter_start - start} bp upstream of the promoter"}
+
+    sequences = [entry(opening, opening_start, "Opening sequence: ")]
+    sequences += [entry(s, start, "Test sequence: ")
+                  for s, start in zip(result.example_sequences, result.example_enhancer_starts)]
     head = result.attention.head[0] if result.attention is not None else 0
-    return {"model": "HybridTransformer", "experiment": "long_range", "seed": result.seeds[0],
-            "length": config.length, "kernel": config.kernel, "bin_size": config.bin_size, "bins": config.bins,
-            "channels": config.channels, "d_model": config.d_model, "heads": config.heads,
-            "readout_bin": config.readout_bin, "promoter_start": result.promoter_start, "position_base": 10000.0,
-            "head_read": head, **weights, "sequences": sequences}
+    return {"model": type(model).__name__, "experiment": "long_range", "seed": result.seeds[0],
+            "config": dataclasses.asdict(config), "position_base": 10000.0, "head_read": head,
+            "state": {name: _numbers(value) for name, value in state.items()},
+            "elements": {"enhancer": task.enhancer, "promoter": task.promoter,
+                         "promoter_start": task.promoter_start, "min_distance": task.min_distance,
+                         "max_distance": task.max_distance},
+            "sequences": sequences}
 
 
 def files(results: dict[str, Any]) -> dict[str, bytes]:
