@@ -259,6 +259,13 @@
         state.note = "";
         state.originalResult = forward(model, net, entry.sequence);
         setSequence(entry.sequence, true);
+        reveal();
+      }
+
+      /* On a narrow screen, scroll the matrix so that the promoter's and the enhancer's columns show. */
+      function reveal() {
+        var last = Math.max(P, enhancerBin() === null ? 0 : enhancerBin()) + 2;
+        scroller.scrollLeft = Math.max(0, last * CELL - (scroller.clientWidth - LEFT));
       }
 
       function setSequence(sequence, fromAction) {
@@ -363,7 +370,7 @@
         return best;
       }
 
-      var TOP = 40, STRIPE = 12, CHART = 110, CELL = TOUCH;
+      var TOP = 40, STRIPE = 16, CHART = 110, CELL = TOUCH;
       /* Cells fill the column with a mouse; with a finger (or on a narrow screen) they stay at least
        * TOUCH px and the matrix scrolls sideways. */
       function cellSize() {
@@ -376,15 +383,19 @@
         var m = matrix(), ev = state.result.evidence, eb = enhancerBin();
         var gridTop = TOP + 2 * STRIPE + 6, gridBottom = gridTop + B * CELL;
         var chartTop = gridBottom + 46, width = LEFT + B * CELL + 8, height = chartTop + CHART + 46;
-        var svg = el("svg:svg", {width: width, height: height, viewBox: "0 0 " + width + " " + height,
+        // two drawings in one coordinate system: the row labels (x < LEFT) stay put while the matrix scrolls
+        var svg = el("svg:svg", {width: width - LEFT, height: height, viewBox: LEFT + " 0 " + (width - LEFT) + " " + height,
                                  "class": "lensbook-explorer__heatmap", "font-size": "12"});
+        var side = el("svg:svg", {width: LEFT, height: height, viewBox: "0 0 " + LEFT + " " + height,
+                                  "class": "lensbook-explorer__heatmap lensbook-explorer__rows", "font-size": "12",
+                                  "aria-hidden": "true"});
         function text(x, y, t, anchor, colour, extra) {
           var attributes = {x: x, y: y, "text-anchor": anchor || "middle", fill: colour || c.light, text: t};
           Object.keys(extra || {}).forEach(function (k) { attributes[k] = extra[k]; });
-          svg.appendChild(el("svg:text", attributes));
+          (x <= LEFT && (anchor === "end") ? side : svg).appendChild(el("svg:text", attributes));
         }
         // column numbers, then the stem's evidence stripes
-        text(LEFT - 6, 14, "looks at bin \u2192", "end");
+        text(LEFT - 6, 14, "to bin \u2192", "end");
         for (var b = 0; b < B; b++) {
           var x = LEFT + b * CELL;
           var tag = b === P ? "P" : (b === eb ? "E" : "");
@@ -441,7 +452,7 @@
           " bins; row " + state.query + " is selected, shown as bars below the matrix.");
         svg.setAttribute("role", "img");
         svg.lensbookGrid = {gridTop: gridTop, gridBottom: gridBottom};
-        return svg;
+        return [side, svg];
       }
 
       var grid = el("div", {"class": "lensbook-explorer__track", tabindex: "0", role: "slider",
@@ -457,9 +468,10 @@
 
       function render() {
         var c = colours(), m = matrix(), row = m[state.query], top = argmax(row);
+        var scrolled = scroller.scrollLeft;   // kept across redraws (a new row, a palette switch, a resize)
         grid.textContent = "";
-        var svg = drawMap(c);
-        grid.appendChild(svg);
+        drawMap(c).forEach(function (svg) { grid.appendChild(svg); });
+        scroller.scrollLeft = scrolled;
         grid.setAttribute("aria-label", "Bin whose attention is shown");
         grid.setAttribute("aria-valuemin", "0");
         grid.setAttribute("aria-valuemax", String(B - 1));
@@ -501,8 +513,8 @@
         "attention weight, from blank (0) to dark (1)"]));
 
       function cellAt(event) {
-        var svg = grid.querySelector("svg"), box_ = svg.getBoundingClientRect(), g = svg.lensbookGrid;
-        var x = event.clientX - box_.left - LEFT, y = event.clientY - box_.top - g.gridTop;
+        var svg = grid.querySelector("svg:not(.lensbook-explorer__rows)"), box_ = svg.getBoundingClientRect();
+        var g = svg.lensbookGrid, x = event.clientX - box_.left, y = event.clientY - box_.top - g.gridTop;
         if (x < 0 || y < 0 || x >= B * CELL || y >= B * CELL) return null;
         return {row: Math.floor(y / CELL), col: Math.floor(x / CELL), x: event.clientX, y: event.clientY};
       }

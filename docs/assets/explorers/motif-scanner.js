@@ -542,6 +542,7 @@
         var ism = state.ism;
         var s = surface(salCanvas, 96), g = s.g, L = layout(s.width);
         if (!ism) return;
+        g.font = "12px " + c.font;
         var n = ism.length, top = 8, h = 54, base = top + h;
         var drop = new Float64Array(n), biggest = 0, at = 0;
         for (var pos = 0; pos < n; pos++) {
