@@ -197,7 +197,8 @@ def attention(result: Any) -> dict[str, Any]:
         return {"sequence": sequence, "enhancer_start": start,
                 "label": f"{label}enhancer {result.promoter_start - start} bp upstream of the promoter"}
 
-    sequences = [entry(opening, opening_start, "Opening sequence: ")]
+    sequences = [entry(opening, opening_start, f"Opening sequence (by the rule above, from {OPENING_CANDIDATES} "
+                                               f"fresh sequences with an enhancer): ")]
     sequences += [entry(s, start, "Test sequence: ")
                   for s, start in zip(result.example_sequences, result.example_enhancer_starts)]
     head = result.attention.head[0] if result.attention is not None else 0
