@@ -679,7 +679,7 @@ def test_explorers_start_after_instant_navigation(page, served_site):
     page.click("a.md-nav__link[href$='transformer/']")
     page.wait_for_url("**/transformer/")
     page.wait_for_selector(f"{ATTENTION}[data-ready='true'] [role='slider']", timeout=15000)
-    assert page.locator(f"{ATTENTION} .lensbook-explorer__heatmap").count() == 1
+    assert page.locator(f"{ATTENTION} svg.lensbook-explorer__heatmap[role='img']").count() == 1
     # back to the scanner: a fresh page element, started again
     page.go_back()
     page.wait_for_url("**/cnn/")
