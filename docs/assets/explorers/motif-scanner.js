@@ -165,6 +165,7 @@
         progressBar.value = 0;
         progressText.textContent = "Scanning " + number(text.length) + " characters in the background\u2026";
         root.setAttribute("data-busy", "true");
+        results.setAttribute("aria-busy", "true");
         w.onmessage = function (event) {
           if (job !== state.job) return;
           var m = event.data;
@@ -177,6 +178,7 @@
           state.busy = false;
           progress.hidden = true;
           root.removeAttribute("data-busy");
+          results.removeAttribute("aria-busy");
           m.maps = m.maps.map(function (x) { return {scores: x.scores, strand: x.strand}; });
           show(m);
         };
@@ -185,6 +187,7 @@
           state.worker = false;
           state.busy = false;
           root.removeAttribute("data-busy");
+          results.removeAttribute("aria-busy");
           progress.hidden = true;
           show(computeNow(text, state.record));
         };
@@ -370,8 +373,8 @@
           if (!d.matched && !grey) {
             grey = true;
             hitsBody.appendChild(el("tr", {"class": "lensbook-explorer__group"}, [
-              el("th", {colspan: "8", scope: "rowgroup", text: "No JASPAR match (greyed): " + (data.filters.length - nMatched) +
-                " filters"})]));
+              el("th", {colspan: "8", scope: "rowgroup", text: "No JASPAR match (greyed): " +
+                plural(data.filters.length - nMatched, "filter", "filters")})]));
           }
           var match = d.matched ? d.label + " (" + d.match_id + ")" : d.why;
           var range = fixed(d.range[2]), typical = fixed(d.planted.median) + " (" + data.classes[d.planted["class"]] + ")";
