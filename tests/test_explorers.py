@@ -590,7 +590,10 @@ def test_attention_matches_pytorch_on_every_sequence_and_the_readers_edits(page,
     assert page.locator(f"{ATTENTION} button", has_text="Delete the enhancer").is_disabled()
     worst = max(worst, _check_attention(page, result))
     verdict = page.locator(f"{ATTENTION} .lensbook-explorer__verdict").inner_text()
-    assert f"P(enhancer present) = {deleted['probability']:.3f} (before your edits: {before['probability']:.3f})" in verdict
+    def shown(p: float) -> str:   # three decimals, or two significant digits below 0.001 (never "0.000")
+        return f"{p:.3f}" if p >= 0.001 else f"{p:.1e}".replace("e-0", "e-")
+
+    assert f"P(enhancer present) = {shown(deleted['probability'])} (before your edits: {shown(before['probability'])})" in verdict
     box = page.locator(f"{ATTENTION} textarea")
     box.fill(deleted["sequence"][:100] + "AGATAAGG" + deleted["sequence"][108:])
     typed = page.evaluate("() => window.lensbookExplorers.attentionShown()")

@@ -136,6 +136,11 @@
     return {sequence: out.join(""), problems: problems, rna: rna};
   }
 
+  /* A probability that never reads 0.000 when it is 2e-5: three decimals, or two significant digits below 0.001. */
+  function probability(p) {
+    return p >= 0.001 ? p.toFixed(3) : p.toExponential(1);
+  }
+
   function percent(value) {
     if (value > 0.999) return "more than 99.9%";
     if (value < 0.001) return "less than 0.1%";
@@ -482,8 +487,8 @@
           "Where " + binName(state.query) + " looks, in " + headName(state.head) + ": " + percent(row[top]) +
           " on " + binName(top) + ".";
         var entry = model.sequences[state.start], p = state.result.probability, p0 = state.originalResult.probability;
-        verdict.textContent = "P(enhancer present) = " + p.toFixed(3) +
-          (state.sequence !== state.original ? " (before your edits: " + p0.toFixed(3) + ")" : "") +
+        verdict.textContent = "P(enhancer present) = " + probability(p) +
+          (state.sequence !== state.original ? " (before your edits: " + probability(p0) + ")" : "") +
           ", computed here from the trained weights. Only the promoter's bin, " + P + ", feeds this answer.";
         var eb = enhancerBin();
         where.textContent = (state.note ? state.note + " " : "") + (state.enhancer !== null ?
