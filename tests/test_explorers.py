@@ -376,6 +376,21 @@ def test_bad_input_multi_record_fasta_is_scanned_record_by_record(scanner, train
 
 
 @browser
+def test_many_fasta_records_keep_the_page_small(scanner):
+    text = "".join(f">r{i}\nACGTXACGTACGTACGTACGT\n" for i in range(3000))
+    scanner.evaluate(PASTE, text)          # 6,000 lines: held outside the box (Chromium edits them slowly)
+    assert scanner.locator(f"{SCANNER} textarea").is_hidden()
+    scanner.wait_for_selector(f"{SCANNER} .lensbook-explorer__problems p[data-kind='records']")
+    assert scanner.locator(f"{SCANNER} .lensbook-explorer__held-text").inner_text().startswith(
+        f"{len(text):,} characters pasted: 3,000 records, 63,000 bp in all. Text with this many lines is slow to edit")
+    notices = scanner.locator(f"{SCANNER} .lensbook-explorer__problems p[data-kind='bad']").all_inner_texts()
+    assert len(notices) == 6 and notices[-1] == "2,995 more records hold characters that are not bases, read as N the same way."
+    options = scanner.locator(f"{SCANNER} select option")
+    assert options.count() == 1001 and options.last.inner_text().startswith("\u2026 2,000 more records")
+    assert not scanner.errors
+
+
+@browser
 def test_bad_input_emoji_is_one_position(scanner, trained):
     result = trained["motif_cnn"]
     text = result.example[:60] + "\U0001F9EC" + result.example[61:]

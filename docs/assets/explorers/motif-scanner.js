@@ -19,9 +19,12 @@
   var DATA = "explorers/motif-scanner.json";
   var WORKER = "assets/explorers/motif-worker.js";
   var HOLD = 100000;        // characters: a longer paste leaves the text box
+  var HOLD_LINES = 400;     // line breaks: so does a paste with more (Chromium inserts many lines in quadratic time)
   var SYNC = 50000;         // characters: a longer text is scanned in the worker
   var DEBOUNCE = 150;       // ms after the last keystroke
   var SHOWN = 6;            // flagged characters listed by position
+  var LISTED = 5;           // records whose flagged characters are listed
+  var LISTED_RECORDS = 1000; // records offered in the picker
 
   function number(n) { return n.toLocaleString("en"); }
   function fixed(v, digits) { return v.toFixed(digits === undefined ? 2 : digits); }
@@ -227,8 +230,8 @@
           notice("rna", "Read as RNA: " + plural(rna, "U was", "Us were") + " read as T. The model was trained " +
             "on DNA, so this scans the DNA copy of your sequence.");
         }
-        records.forEach(function (r) {
-          if (!r.badCount) return;
+        var flagged = records.filter(function (r) { return r.badCount; });
+        flagged.slice(0, LISTED).forEach(function (r) {
           var listed = r.bad.slice(0, SHOWN).map(function (b) {
             return "\u201c" + b.character + "\u201d at position " + number(b.position);
           }).join(", ");
@@ -237,6 +240,10 @@
             plural(r.badCount, "character is not a base", "characters are not bases") + ": " + listed + more + ". " +
             (r.badCount === 1 ? "It is" : "Each is") + " read as N (an all-zero column) and counts as one position.");
         });
+        if (flagged.length > LISTED) {
+          notice("bad", plural(flagged.length - LISTED, "more record holds", "more records hold") +
+            " characters that are not bases, read as N the same way.");
+        }
         if (chosen && chosen.length > 0 && chosen.informative === 0) {
           notice("uninformative", "\u201c" + chosen.name + "\u201d has no A, C, G or T (" +
             plural(chosen.length, "position", "positions") + ", all N or unreadable): there is nothing to score, " +
@@ -251,16 +258,21 @@
         result.records.forEach(function (r) { total += r.length; });
         heldText.textContent = number(result.characters) + " characters pasted: " +
           plural(result.records.length, "record", "records") + ", " + number(total) + " bp in all. " +
-          "Text this long is slow to edit in a box, so it is held here instead; the scan reads all of it.";
+          (result.characters > HOLD ? "Text this long" : "Text with this many lines") + " is slow to edit in a box, so " +
+          "it is held here instead; the scan reads all of it.";
       }
 
       function pickRecords(result) {
         picker.textContent = "";
-        result.records.forEach(function (r, i) {
+        result.records.slice(0, LISTED_RECORDS).forEach(function (r, i) {
           var option = el("option", {value: String(i), text: r.name + " (" + number(r.length) + " bp)"});
           if (i === result.record) option.selected = true;
           picker.appendChild(option);
         });
+        if (result.records.length > LISTED_RECORDS) {
+          picker.appendChild(el("option", {disabled: "", text: "\u2026 " + number(result.records.length - LISTED_RECORDS) +
+            " more records (paste them on their own to see them)"}));
+        }
         pickerRow.hidden = result.records.length < 2;
       }
 
@@ -667,7 +679,9 @@
         var text = event.clipboardData && event.clipboardData.getData("text/plain");
         if (!text) return;
         var next = box.value.slice(0, box.selectionStart) + text + box.value.slice(box.selectionEnd);
-        if (next.length > HOLD) {
+        var lines = 0;
+        for (var i = text.indexOf("\n"); i >= 0 && lines <= HOLD_LINES; i = text.indexOf("\n", i + 1)) lines += 1;
+        if (next.length > HOLD || lines > HOLD_LINES) {
           event.preventDefault();
           hold(next);
         }
