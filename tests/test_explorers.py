@@ -135,9 +135,36 @@ def test_attention_refuses_a_result_without_a_model():
         explorers.attention(result)
 
 
-def test_files_writes_both_explorers_under_their_paths():
-    out = explorers.files({"motif_cnn": _motif_result(), "long_range": _distance_result(), "other": object()})
-    assert set(out) == {explorers.MOTIF_SCANNER, explorers.ATTENTION}
+def _memory_result() -> SimpleNamespace:
+    from lensbook.models.lstm import LSTMConfig, LSTMReader
+
+    torch.manual_seed(0)
+    model = LSTMReader(LSTMConfig(channels=4, hidden=6, outputs=4))
+    state = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
+    gates = SimpleNamespace(state=state, sequence="GTAAGT" + "ACGT" * 10 + "GTGAGT" + "AG", first=0, second=46,
+                            units={"first": 2, "second": 5})
+    return SimpleNamespace(gates=gates, seed_traced=0)
+
+
+def test_lstm_gates_json_is_the_whole_state_dict():
+    result = _memory_result()
+    data = explorers.lstm_gates(result)
+    assert set(data["state"]) == set(result.gates.state)
+    for name, value in result.gates.state.items():
+        assert np.asarray(data["state"][name]).shape == value.shape, name
+        np.testing.assert_allclose(data["state"][name], value, rtol=1e-7)
+    assert data["classes"] == ["AA", "AG", "GA", "GG"] and data["donors"] == ["GTAAGT", "GTGAGT"]
+    assert (data["first"], data["second"], data["units"]) == (0, 46, {"first": 2, "second": 5})
+    json.dumps(data)
+    result.gates.state = None
+    with pytest.raises(ValueError, match="no traced LSTM"):
+        explorers.lstm_gates(result)
+
+
+def test_files_writes_every_explorer_under_its_path():
+    out = explorers.files({"motif_cnn": _motif_result(), "long_range": _distance_result(),
+                           "memory": _memory_result(), "other": object()})
+    assert set(out) == {explorers.MOTIF_SCANNER, explorers.ATTENTION, explorers.LSTM_GATES}
     assert json.loads(out[explorers.MOTIF_SCANNER])["model"] == "MotifCNN"
     assert explorers.files({}) == {}
 
@@ -461,7 +488,7 @@ def test_bad_input_a_million_characters_leave_the_box_and_scan_in_a_worker(scann
 
 
 @browser
-def test_scanner_on_a_phone_draws_canvases_at_their_size(browser, served_site):
+def test_scanner_and_gate_explorer_on_a_phone_draw_canvases_at_their_size(browser, served_site):
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True,
                                   has_touch=True)
     page = context.new_page()
@@ -472,6 +499,12 @@ def test_scanner_on_a_phone_draws_canvases_at_their_size(browser, served_site):
     for width, height, shown_width, shown_height, room in sizes:
         assert shown_width <= room                       # never wider than its column
         assert width == round(shown_width * 3) and height == round(shown_height * 3)   # drawn at size x DPR
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    _open(page, served_site + "/lstm/", "lstm-gates")
+    width, shown_width, room = page.eval_on_selector(
+        ".lensbook-explorer[data-explorer='lstm-gates'] canvas",
+        "c => [c.width, c.getBoundingClientRect().width, c.parentNode.clientWidth]")
+    assert shown_width <= room and width == round(shown_width * 3)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     context.close()
 
@@ -541,7 +574,7 @@ def test_explorer_controls_and_marks_reach_4_5_to_1(browser, served_site, scheme
 @browser
 def test_explorer_pages_weigh_at_most_1_mb_on_a_first_visit(browser, served_site):
     weights = {}
-    for path in ("/cnn/", "/transformer/"):
+    for path in ("/cnn/", "/transformer/", "/lstm/"):
         context = browser.new_context()
         page = context.new_page()
         page.goto(served_site + path, wait_until="networkidle")
@@ -769,6 +802,76 @@ def test_explorers_work_under_a_base_path(browser, built_site, tmp_path):
         context.close()
         server.shutdown()
         server.server_close()
+
+
+LSTM = ".lensbook-explorer[data-explorer='lstm-gates']"
+
+
+def _python_lstm(result, sequence: str, dtype=torch.float64):
+    """The hand-written cell's trace and the reader's log P, in float64 by default: along 400 steps a
+    cell state near 70 carries float32 rounding of about 1e-4, which is PyTorch's, not the browser's."""
+    from lensbook.models.lstm import LSTM as HandWritten, LSTMConfig, LSTMReader
+
+    state = result.gates.state
+    hidden = state["lstm.weight_hh_l0"].shape[1]
+    reader = LSTMReader(LSTMConfig(channels=4, hidden=hidden, outputs=state["head.weight"].shape[0]))
+    reader.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
+    reader.eval()
+    reader.to(dtype)
+    x = dna.one_hot(sequence)[None].to(dtype)
+    with torch.no_grad():
+        gates = HandWritten(4, hidden).to(dtype).load_torch(reader.lstm).trace(x)
+        logp = torch.log_softmax(reader(x), dim=1)[0].numpy()
+    return gates, logp
+
+
+@browser
+def test_lstm_gates_match_pytorch_on_three_sequences_and_an_edit(page, served_site, trained_memory):
+    result = trained_memory
+    _open(page, served_site + "/lstm/", "lstm-gates")
+    page.evaluate("() => { window.lensbookExplorers.lstmDebounce = 0; }")
+    rng = np.random.default_rng(4)
+    example = result.gates.sequence
+    sequences = [example, "".join(rng.choice(list("ACGT"), 120)), example[:40] + "N" + example[41:]]
+    worst = 0.0
+
+    def compare(sequence, js):
+        gates, logp = _python_lstm(result, sequence)
+        out = 0.0
+        for key, field in (("f", "forget"), ("i", "input"), ("o", "output"), ("c", "cell"), ("h", "hidden")):
+            got = np.array(js[key]).T                      # (L, H) -> (H, L)
+            out = max(out, float(np.abs(got - getattr(gates, field)[0].numpy()).max()))
+        return max(out, float(np.abs(np.array(js["logp"]) - logp).max()))
+
+    for sequence in sequences:
+        worst = max(worst, compare(sequence, page.evaluate("s => window.lensbookExplorers.lstmRun(s)", sequence)))
+    js = page.evaluate("s => window.lensbookExplorers.lstmRun(s)", example)
+    single, _ = _python_lstm(result, example, torch.float32)
+    print(f"LSTM gate explorer: largest |cell state| {np.abs(js['c']).max():.1f}; browser against float32 "
+          f"PyTorch: {np.abs(np.array(js['c']).T - single.cell[0].numpy()).max():.1e} on the cell state")
+    # one click: the first donor's variant flipped; the page's answer follows
+    page.locator(f"{LSTM} button", has_text="Make the first donor").click()
+    shown = page.evaluate("() => window.lensbookExplorers.lstmShown()")
+    first = result.gates.first
+    assert shown["sequence"] != example and shown["sequence"][first:first + 6] in ("GTAAGT", "GTGAGT")
+    _, logp = _python_lstm(result, shown["sequence"])
+    worst = max(worst, float(np.abs(np.array(shown["logp"]) - logp).max()))
+    # and an edit typed into the box
+    page.locator(f"{LSTM} textarea").fill(shown["sequence"][:-5] + "ACGTA")
+    shown = page.evaluate("() => window.lensbookExplorers.lstmShown()")
+    _, logp = _python_lstm(result, shown["sequence"])
+    worst = max(worst, float(np.abs(np.array(shown["logp"]) - logp).max()))
+    print(f"LSTM gate explorer: max |browser - PyTorch| = {worst:.2e} (gates, cell, hidden, answer)")
+    assert worst < 1e-4
+    verdict = page.locator(f"{LSTM} .lensbook-explorer__verdict p").first.inner_text()
+    assert verdict.startswith(f"The LSTM's answer after {len(shown['sequence'])} bases: first ")
+    assert not page.errors
+
+
+@pytest.fixture(scope="module")
+def trained_memory():
+    cache = Path(os.environ.get("LENSBOOK_CACHE", ROOT / ".cache" / "lensbook")).absolute()
+    return render.run_experiments(["memory"], cache, workers=0)["memory"][0]
 
 
 def _luminance(css: str) -> float:

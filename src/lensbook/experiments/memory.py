@@ -17,7 +17,7 @@ bias of 3 for the LSTM and orthogonal recurrent weights for the RNN.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -285,6 +285,9 @@ class GateTrace:
     forget_gap: dict[str, float]
     input_gap: dict[str, float]
     input_donor: dict[str, float]
+    #: The traced ``LSTMReader``'s parameters (``state_dict`` as float32 arrays), as the
+    #: in-browser gate explorer of docs/lstm.md reads them.
+    state: dict[str, np.ndarray] | None = field(default=None, repr=False)
 
 
 def _separation(values: torch.Tensor, bit: torch.Tensor) -> torch.Tensor:
@@ -332,6 +335,7 @@ def gate_trace(model: LSTMReader, gap: int, seed: int = 0, batch: int = 256) -> 
         separation_middle=dict(zip(SLOTS, middle)), bands=np.stack(bands),
         traced_cell=gates.cell[index, units].numpy(), forget_gap=dict(zip(SLOTS, forget_gap)),
         input_gap=dict(zip(SLOTS, input_gap)), input_donor=dict(zip(SLOTS, input_donor)),
+        state={k: v.detach().numpy().copy() for k, v in model.state_dict().items()},
     )
 
 

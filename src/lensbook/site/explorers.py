@@ -5,6 +5,9 @@ Two pages let the reader run a trained model in the browser, with no server:
 * docs/cnn.md, the **motif scanner**: the first layer of the ``motif_cnn``
   experiment's :class:`~lensbook.models.cnn.MotifCNN` slides along DNA the
   reader types (``docs/assets/explorers/motif-scanner.js``);
+* docs/lstm.md, the **gate explorer**: the traced ``LSTMReader`` of the
+  ``memory`` experiment, its gates and cell state along DNA the reader edits
+  (``docs/assets/explorers/lstm-gates.js``);
 * docs/transformer.md, the **attention explorer**: the first seed's trained
   :class:`~lensbook.models.transformer.HybridTransformer` of the
   ``long_range`` experiment, stem to softmax, on test sequences
@@ -33,6 +36,7 @@ import numpy as np
 #: Site paths of the generated files, by experiment.
 MOTIF_SCANNER = "explorers/motif-scanner.json"
 ATTENTION = "explorers/attention.json"
+LSTM_GATES = "explorers/lstm-gates.json"
 #: Significant digits of every exported number.
 DIGITS = 8
 
@@ -211,10 +215,39 @@ def attention(result: Any) -> dict[str, Any]:
             "sequences": sequences}
 
 
+def lstm_gates(result: Any) -> dict[str, Any]:
+    """The gate explorer's data from a :class:`~lensbook.experiments.memory.MemoryResult`.
+
+    Returns
+    -------
+    dict
+        ``state`` (the traced ``LSTMReader``'s whole ``state_dict``, PyTorch's
+        names and layouts), ``classes`` and ``donors`` of the order task,
+        ``example`` (the traced sequence), ``first``/``second`` (its donors'
+        0-based starts), ``units`` (the cell units that carry each donor) and
+        ``seed``.
+
+    Raises
+    ------
+    ValueError
+        If the result carries no LSTM weights (an old cached result).
+    """
+    from lensbook.tasks.memory import CLASSES, DONORS
+
+    gates = result.gates
+    if gates is None or not getattr(gates, "state", None):
+        raise ValueError("memory: the result carries no traced LSTM's weights")
+    return {"model": "LSTMReader", "experiment": "memory", "seed": result.seed_traced,
+            "state": {name: _numbers(value) for name, value in gates.state.items()},
+            "classes": list(CLASSES), "donors": list(DONORS), "example": gates.sequence,
+            "first": gates.first, "second": gates.second, "units": dict(gates.units)}
+
+
 def files(results: dict[str, Any]) -> dict[str, bytes]:
     """Site path -> JSON bytes, from the experiment results (``name -> result``)."""
     out = {}
-    for path, name, export in ((MOTIF_SCANNER, "motif_cnn", motif_scanner), (ATTENTION, "long_range", attention)):
+    for path, name, export in ((MOTIF_SCANNER, "motif_cnn", motif_scanner), (ATTENTION, "long_range", attention),
+                               (LSTM_GATES, "memory", lstm_gates)):
         if name in results:
             out[path] = json.dumps(export(results[name]), separators=(",", ":")).encode()
     return out
