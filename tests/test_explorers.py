@@ -323,6 +323,12 @@ def test_scanner_matches_pytorch_on_three_sequences_and_an_edit(page, served_sit
     shown = page.evaluate(SHOWN)
     assert shown["sequence"] == sequences[2][:150] + "AGATAAG" + sequences[2][150:]
     worst = max(worst, _check_shown(page, result))
+    # the numbers printed for the chosen window are PyTorch's, rounded
+    selected = shown["selected"]
+    probabilities = np.exp(_python_windows(result, shown["sequence"])[selected])
+    line = page.locator(f"{SCANNER} .lensbook-explorer__window").inner_text()
+    expected = ", ".join(f"P({name}) {p:.3f}" for name, p in zip(["no motif", *result.motif_names], probabilities))
+    assert f"window at bases {selected + 1}\u2013{selected + result.length}: {expected};" in line
     print(f"motif scanner: max |browser - PyTorch| = {worst:.2e} (feature maps, window predictions, saliency)")
     assert worst < 1e-4
     assert not page.errors

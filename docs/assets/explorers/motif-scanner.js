@@ -61,6 +61,7 @@
     var progress = el("p", {"class": "lensbook-explorer__progress", hidden: ""}, [progressBar, " ", progressText]);
     var headline = el("p", {"class": "lensbook-explorer__summary"});
     var predictionLine = el("p", {"class": "lensbook-explorer__summary"});
+    var windowLine = el("p", {"class": "lensbook-explorer__help lensbook-explorer__window"});
     var predCanvas = el("canvas", {"class": "lensbook-explorer__canvas", tabindex: "0", role: "slider",
                                    "aria-orientation": "horizontal"});
     var salCanvas = el("canvas", {"class": "lensbook-explorer__canvas", role: "img"});
@@ -84,7 +85,7 @@
     var randomButton = el("button", {type: "button", "class": "md-button", text: "Random 10,000 bp"});
     var hugeButton = el("button", {type: "button", "class": "md-button", text: "Random 1,000,000 bp"});
     var results = el("div", {"class": "lensbook-explorer__results"}, [
-      headline, predTitle, predHelp, predCanvas, predictionLine, salTitle, salHelp, salCanvas,
+      headline, predTitle, predHelp, predCanvas, windowLine, predictionLine, salTitle, salHelp, salCanvas,
       mapTitle, mapHelp, mapCanvas, el("div", {"class": "lensbook-explorer__table"}, [hits]),
     ]);
     var ui = el("div", {"class": "lensbook-explorer__body"}, [
@@ -545,10 +546,13 @@
         if (sel !== null) {
           var klass = windowClass(r, sel);
           predCanvas.setAttribute("aria-valuenow", String(sel + 1));
-          predCanvas.setAttribute("aria-valuetext", "window at bases " + number(sel + 1) + "\u2013" +
-            number(sel + p.length) + ": " + data.classes.slice(1).map(function (name, i) {
-              return "P(" + name + ") " + fixed(Math.exp(p.logp[sel * K + i + 1]), 3);
-            }).join(", ") + "; most likely motif " + data.classes[klass]);
+          var words = "window at bases " + number(sel + 1) + "\u2013" + number(sel + p.length) + ": " +
+            data.classes.map(function (name, i) {
+              return "P(" + name + ") " + fixed(Math.exp(p.logp[sel * K + i]), 3);
+            }).join(", ") + "; most likely motif " + data.classes[klass];
+          predCanvas.setAttribute("aria-valuetext", words);
+          windowLine.textContent = (state.hover !== null ? "Under the pointer: " :
+            (state.pinned !== null ? "Chosen: " : "Shown (the most motif-like): ")) + words + ".";
         }
       }
 
