@@ -494,6 +494,18 @@ def test_bad_input_a_million_characters_leave_the_box_and_scan_in_a_worker(scann
 
 
 @browser
+def test_clearing_a_large_paste_mid_scan_stops_the_scan(scanner):
+    scanner.evaluate(PASTE, "ACGT" * 250_000)
+    assert scanner.get_attribute(SCANNER, "data-busy") == "true"
+    scanner.locator(f"{SCANNER} .lensbook-explorer__held button").click()   # while the worker scans
+    assert scanner.get_attribute(SCANNER, "data-busy") is None
+    assert scanner.locator(f"{SCANNER} textarea").is_visible()
+    scanner.wait_for_timeout(1500)                                           # a late worker message changes nothing
+    assert _notices(scanner) == {"empty": "Nothing to scan yet: type or paste DNA above (A, C, G, T; FASTA is fine)."}
+    assert not scanner.errors
+
+
+@browser
 def test_scanner_and_gate_explorer_on_a_phone_draw_canvases_at_their_size(browser, served_site):
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True,
                                   has_touch=True)
@@ -642,6 +654,7 @@ def test_attention_matches_pytorch_on_every_sequence_and_the_readers_edits(page,
     deleted = page.evaluate("() => window.lensbookExplorers.attentionShown()")
     assert deleted["enhancer"] is None and "AGATAAGG" not in deleted["sequence"]
     assert page.locator(f"{ATTENTION} button", has_text="Delete the enhancer").is_disabled()
+    assert page.locator(f"{ATTENTION} button", has_text="Insert an enhancer").is_enabled()
     worst = max(worst, _check_attention(page, result))
     verdict = page.locator(f"{ATTENTION} .lensbook-explorer__verdict").inner_text()
     def shown(p: float) -> str:   # three decimals, or two significant digits below 0.001 (never "0.000")

@@ -497,6 +497,7 @@
           "the promoter, in bin " + eb + "." : "No enhancer (" + E.enhancer + ") in this sequence.") +
           " Promoter (" + E.promoter + ") at bases " + number(E.promoter_start + 1) + "\u2013" +
           number(E.promoter_start + E.promoter.length) + ", bin " + P + ".";
+        moveButton.textContent = state.enhancer === null ? "Insert an enhancer" : "Move the enhancer";
         deleteButton.disabled = state.enhancer === null;
         mutateButton.disabled = state.enhancer === null;
         basePick.disabled = state.enhancer === null;

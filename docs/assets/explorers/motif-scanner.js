@@ -161,6 +161,8 @@
         if (!w) {
           state.busy = false;
           progress.hidden = true;
+          root.removeAttribute("data-busy");
+          results.removeAttribute("aria-busy");
           show(computeNow(text, state.record));
           return;
         }
