@@ -351,9 +351,10 @@ def test_scanner_headline_is_a_jaspar_motif_and_unmatched_filters_are_grouped(pa
     assert greyed.count() == result.n_filters - len(matched)
     assert page.locator(f"{SCANNER} tr.lensbook-explorer__group").inner_text().startswith("No JASPAR match")
     # one fixed scale: the same text for any input
-    help_before = page.locator(f"{SCANNER} .lensbook-explorer__help").nth(3).inner_text()
+    scale = page.locator(f"{SCANNER} .lensbook-explorer__help", has_text="Each filter's score on its better strand")
+    help_before = scale.inner_text()
     page.locator(f"{SCANNER} textarea").fill("ACGT" * 100)
-    assert page.locator(f"{SCANNER} .lensbook-explorer__help").nth(3).inner_text() == help_before
+    assert scale.inner_text() == help_before
     assert "highest score any 14-bp sequence can reach" in help_before
     assert not page.errors
 
