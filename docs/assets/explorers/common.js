@@ -30,6 +30,11 @@
     return loads[path];
   };
 
+  /* The address of a file under the site's root (a worker script, say). */
+  api.asset = function (path) {
+    return new URL(path, siteRoot).href;
+  };
+
   /* A colour from Material's palette, read where the explorer sits (light or dark scheme). */
   api.colour = function (element, name, fallback) {
     var value = window.getComputedStyle(element).getPropertyValue(name).trim();

@@ -220,6 +220,14 @@ class MotifCNNResult:
     #: The matching rule's p-value threshold and the information a filter needs to be searched (bits).
     p_threshold: float = P_THRESHOLD
     min_information: float = MIN_INFORMATION
+    #: The trained read-out, so the scanner can predict a class per window: ``head_weight``
+    #: ``(n_classes, n_filters)`` and ``head_bias`` ``(n_classes,)``, float32.
+    head_weight: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32), repr=False)
+    head_bias: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32), repr=False)
+    #: Each filter's strongest-window score (its global max pool) on the ``n_test`` test
+    #: sequences, drawn like the training data, by class (0: background only, k: motif k planted):
+    #: the 5th, 50th and 95th percentiles, ``(n_classes, n_filters, 3)``.
+    pooled_quantiles: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 3)), repr=False)
 
     @property
     def ratios(self) -> tuple[float, ...]:
@@ -412,6 +420,10 @@ def motif_cnn(steps: int = 1000, lr: float = 0.01, anneal_steps: int = 500, anne
     x, y, starts, strands = task.sample_with_sites(n_test, torch.Generator().manual_seed(10_000 + seed))
     with torch.no_grad():
         cnn, oracle = log_p(x), task.log_posteriors(x)
+        pooled = model.scan(x).amax(dim=2)                # (N, F, L - w + 1) -> (N, F): the global max pool
+    levels = torch.tensor([0.05, 0.5, 0.95])
+    pooled_quantiles = torch.stack([torch.quantile(pooled[y == c], levels, dim=0).T  # (3, F) -> (F, 3)
+                                    for c in range(task.n_classes)])               # (n_classes, F, 3)
     classes = range(1, task.n_classes)
     filters = _read_filters(model, x)
     example, sites = _consensus_example(task, torch.Generator().manual_seed(20_000 + seed))
@@ -437,6 +449,8 @@ def motif_cnn(steps: int = 1000, lr: float = 0.01, anneal_steps: int = 500, anne
         ism_cnn=_ism(lambda v: log_p(v)[:, k], x[i]),
         ism_oracle=_ism(lambda v: task.log_posteriors(v)[:, k], x[i]),
         conv_weight=model.conv.weight.detach().numpy().copy(), conv_bias=model.conv.bias.detach().numpy().copy(),
+        head_weight=model.head.weight.detach().numpy().copy(), head_bias=model.head.bias.detach().numpy().copy(),
+        pooled_quantiles=pooled_quantiles.numpy().astype(np.float64),
     )
 
 

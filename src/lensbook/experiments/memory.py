@@ -20,7 +20,7 @@ gradient-norm clipping at 1, a curriculum over the gap, a forget-gate bias of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -356,6 +356,9 @@ class GateTrace:
     carriers: dict[str, int]
     carrier_threshold: float
     gap_bases: int
+    #: The traced ``LSTMReader``'s parameters (``state_dict`` as float32 arrays), as the
+    #: in-browser gate explorer of docs/lstm.md reads them.
+    state: dict[str, np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def held(self) -> dict[str, int]:
@@ -422,7 +425,7 @@ def gate_trace(model: LSTMReader, gap: int, seed: int = 0, batch: int = 256) -> 
         forget_variant=dict(zip(SLOTS, held["forget"])), cell_variant=dict(zip(SLOTS, held["cell"])),
         write_variant=dict(zip(SLOTS, held["write"])), log10_kept=dict(zip(SLOTS, held["kept"])),
         carriers=dict(zip(SLOTS, held["carriers"])), carrier_threshold=CARRIER_THRESHOLD,
-        gap_bases=gap,
+        gap_bases=gap, state={k: v.detach().numpy().copy() for k, v in model.state_dict().items()},
     )
 
 

@@ -5,6 +5,9 @@ Two pages let the reader run a trained model in the browser, with no server:
 * docs/cnn.md, the **motif scanner**: the first layer of the ``motif_cnn``
   experiment's :class:`~lensbook.models.cnn.MotifCNN` slides along DNA the
   reader types (``docs/assets/explorers/motif-scanner.js``);
+* docs/lstm.md, the **gate explorer**: the traced ``LSTMReader`` of the
+  ``memory`` experiment, its gates and cell state along DNA the reader edits
+  (``docs/assets/explorers/lstm-gates.js``);
 * docs/transformer.md, the **attention explorer**: the first seed's trained
   :class:`~lensbook.models.transformer.HybridTransformer` of the
   ``long_range`` experiment, stem to softmax, on test sequences
@@ -16,8 +19,9 @@ to its file, and the script fetches that link, so the site works under any
 base URL. Weights are written with 8 significant digits (float32 holds about
 7), so the browser's numbers match PyTorch's to well under 1e-4.
 
-:func:`bench_explorers` times the scanner on a 10,000-bp sequence in headless
-Chromium (``python -m lensbook.site.bench --no-build --only bench_explorers``).
+:func:`bench_explorers` times both in headless Chromium: keystroke to frame on a
+10,000-bp sequence, and the longest input wait while a 1,000,000-character paste
+is scanned (``python -m lensbook.site.bench --no-build --only bench_explorers``).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import numpy as np
 #: Site paths of the generated files, by experiment.
 MOTIF_SCANNER = "explorers/motif-scanner.json"
 ATTENTION = "explorers/attention.json"
+LSTM_GATES = "explorers/lstm-gates.json"
 #: Significant digits of every exported number.
 DIGITS = 8
 
@@ -50,83 +55,199 @@ def motif_scanner(result: Any) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``alphabet``, ``width``, ``example`` (the page's example sequence) and
-        ``filters``: per filter its ``weight`` ``(4, width)``, ``bias``, a
-        ``label`` (its rank-1 Tomtom match name, or why it has none),
-        ``match_id`` and ``p_value``.
+        ``alphabet``, ``width``, ``trained_length``, ``example`` (the page's
+        example sequence), ``classes`` (the read-out's class names, background
+        first), ``head`` (the read-out's ``weight`` ``(classes, F)`` and
+        ``bias``), ``n_test``, ``p_threshold`` and ``filters``: per filter its
+        ``weight`` ``(4, width)``, ``bias``, ``matched`` (a rank-1 Tomtom match
+        with p below ``p_threshold``), ``label`` (the match's name), ``why``
+        (in words, when not matched), ``match_id``, ``family``, ``p_value``,
+        ``range`` (5th, 50th and 95th percentile of its strongest-window score
+        on background-only test sequences) and ``planted`` (the motif class
+        whose test sequences it scores highest, and their median).
 
     Raises
     ------
     ValueError
-        If the result carries no first-layer weights (an old cached result).
+        If the result carries no first-layer or read-out weights (an old cached result).
     """
+    from lensbook.experiments.cnn import P_THRESHOLD
+
     weight, bias = np.asarray(result.conv_weight), np.asarray(result.conv_bias)
     if weight.ndim != 3 or weight.shape[0] == 0 or weight.shape[1] != 4 or bias.shape != weight.shape[:1]:
         raise ValueError(f"motif_cnn: expected first-layer weights (F, 4, w) and biases (F,), got "
                          f"{weight.shape} and {bias.shape}")
+    head_weight, head_bias = np.asarray(result.head_weight), np.asarray(result.head_bias)
+    quantiles = np.asarray(result.pooled_quantiles)
+    n_classes = len(result.motif_names) + 1
+    if head_weight.shape != (n_classes, weight.shape[0]) or quantiles.shape != (n_classes, weight.shape[0], 3):
+        raise ValueError(f"motif_cnn: expected read-out weights ({n_classes}, {weight.shape[0]}) and score "
+                         f"quantiles ({n_classes}, {weight.shape[0]}, 3), got {head_weight.shape} and "
+                         f"{quantiles.shape}")
     filters = []
     for f, match in zip(range(weight.shape[0]), result.filters):
-        if match.searched:
-            label = match.match_name
+        matched = bool(match.searched and match.p_value < P_THRESHOLD)
+        if matched:
+            why = ""
+        elif match.searched:
+            why = f"weak match ({match.match_name}, p {match.p_value:.1e})"
         elif match.n_sites == 0:
-            label = "silent"
+            why = "silent"
         else:
-            label = "no clear motif"
-        filters.append({"index": f, "label": label, "match_id": match.match_id,
+            why = "no clear motif"
+        planted = 1 + int(np.argmax(quantiles[1:, f, 1]))
+        filters.append({"index": f, "matched": matched, "label": match.match_name if matched else why, "why": why,
+                        "match_id": match.match_id if matched else "",
+                        "family": ", ".join(match.match_family) if matched else "",
                         "p_value": float(f"{match.p_value:.3g}") if match.searched else None,
+                        "range": _numbers(quantiles[0, f]),
+                        "planted": {"class": planted, "median": _numbers(quantiles[planted, f, 1])},
                         "weight": _numbers(weight[f]), "bias": _numbers(bias[f])})
     return {"model": "MotifCNN", "experiment": "motif_cnn", "seed": result.seed, "alphabet": "ACGT",
             "width": int(weight.shape[2]), "trained_length": result.length, "example": result.example,
+            "classes": ["no motif"] + list(result.motif_names), "n_test": result.n_test,
+            "p_threshold": P_THRESHOLD, "head": {"weight": _numbers(head_weight), "bias": _numbers(head_bias)},
             "filters": filters}
+
+
+#: How many fresh sequences with an enhancer the attention explorer's opening sequence is chosen from.
+OPENING_CANDIDATES = 200
+#: The seed of those candidates (a generator of their own: the test set is not reused).
+OPENING_SEED = 0
+
+
+def opening_sequence(model: Any, task: Any, n: int = OPENING_CANDIDATES, seed: int = OPENING_SEED
+                     ) -> tuple[str, int, float]:
+    """The sequence the attention explorer opens on, by the rule the page states.
+
+    Among ``n`` fresh sequences with an enhancer (``task.sample_sites``, its
+    own generator), keep those the model calls positive and in which the
+    promoter's bin puts its largest weight on the enhancer's bin in every
+    head; of those, take the one whose attention rows differ most from the
+    promoter's row (total-variation distance, averaged over bins and heads),
+    so that choosing another bin visibly changes the picture.
+
+    Returns
+    -------
+    tuple
+        The sequence, its enhancer's 0-based start and that mean distance.
+    """
+    import torch
+
+    from lensbook import dna
+
+    sites = task.sample_sites(n, torch.Generator().manual_seed(seed), positive=True)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            out = model(sites.x)
+    finally:
+        model.train(was_training)
+    alpha = out.attention                                                # (N, heads, B, B)
+    readout = model.config.readout_bin
+    enhancer_bin = sites.enhancer_start // model.config.bin_size         # (N,)
+    on_target = (alpha[:, :, readout].argmax(-1) == enhancer_bin[:, None]).all(-1)
+    spread = (0.5 * (alpha - alpha[:, :, readout:readout + 1]).abs().sum(-1)).mean(dim=(1, 2))  # (N,)
+    keep = on_target & (out.logit > 0)
+    if not bool(keep.any()):
+        keep = torch.ones_like(keep)
+    i = int(torch.where(keep, spread, torch.full_like(spread, -1.0)).argmax())
+    return dna.decode(sites.x[i]), int(sites.enhancer_start[i]), float(spread[i])
 
 
 def attention(result: Any) -> dict[str, Any]:
     """The attention explorer's data from a :class:`~lensbook.experiments.long_range.DistanceResult`.
 
+    Generic in the model's parameters: ``config`` is the model's config as a
+    dict and ``state`` its whole ``state_dict`` (PyTorch's names and layouts),
+    so a retrained or resized model exports unchanged; the page's script
+    computes the forward pass of :class:`~lensbook.models.transformer.HybridTransformer`
+    from them.
+
     Returns
     -------
     dict
-        The first seed's hybrid: sizes (``length``, ``kernel``, ``bin_size``,
-        ``bins``, ``d_model``, ``heads``, ``readout_bin``, ``position_base``),
-        the weights of ``stem``, ``embed``, ``query``, ``key``, ``value``,
-        ``out`` and ``readout`` (each ``{"weight", "bias"}``, PyTorch's
-        layout: ``(out, in)`` and ``(out, in, width)``), ``head_read`` (the
-        head the page's statistics read) and ``sequences``.
+        ``model``, ``config``, ``state``, ``position_base``, ``head_read``
+        (the head the page's statistics read), ``elements`` (the task's
+        enhancer and promoter, where the promoter starts and the enhancer's
+        distances) and ``sequences``: the opening sequence chosen by
+        :func:`opening_sequence`, then the result's test sequences; each with
+        its ``enhancer_start`` (``None`` without an enhancer) and a ``label``.
 
     Raises
     ------
     ValueError
         If the result carries no Transformer (an old cached result).
     """
+    import dataclasses
+
+    import torch
+
+    from lensbook.models.transformer import HybridTransformer
+    from lensbook.tasks.long_range import LongRangeTask
+
     config, state = result.transformer_config, result.transformer_state
     if config is None or not state or not result.example_sequences:
         raise ValueError("long_range: the result carries no trained Transformer and test sequences")
-    layers = {"stem": "stem.conv", "embed": "embed", "query": "attention.query", "key": "attention.key",
-              "value": "attention.value", "out": "attention.out", "readout": "readout"}
-    weights = {name: {"weight": _numbers(state[f"{key}.weight"]), "bias": _numbers(state[f"{key}.bias"])}
-               for name, key in layers.items()}
-    sequences = []
-    for sequence, start in zip(result.example_sequences, result.example_enhancer_starts):
-        entry = {"sequence": sequence, "enhancer": start >= 0}
-        if start >= 0:
-            entry.update(enhancer_start=start, enhancer_bin=start // config.bin_size,
-                         distance=result.promoter_start - start,
-                         label=f"with an enhancer, {result.promoter_start - start} bp upstream of the promoter")
-        else:
-            entry.update(label="without an enhancer")
-        sequences.append(entry)
+    task = LongRangeTask(length=config.length, promoter_start=result.promoter_start)
+    model = HybridTransformer(config)
+    model.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in state.items()})
+    opening, opening_start, _ = opening_sequence(model, task)
+
+    def entry(sequence: str, start: int, label: str) -> dict[str, Any]:
+        if start < 0:
+            return {"sequence": sequence, "enhancer_start": None, "label": label + "without an enhancer"}
+        return {"sequence": sequence, "enhancer_start": start,
+                "label": f"{label}enhancer {result.promoter_start - start} bp upstream of the promoter"}
+
+    sequences = [entry(opening, opening_start, f"Opening sequence (by the rule above, from {OPENING_CANDIDATES} "
+                                               f"fresh sequences with an enhancer): ")]
+    sequences += [entry(s, start, "Test sequence: ")
+                  for s, start in zip(result.example_sequences, result.example_enhancer_starts)]
     head = result.attention.head[0] if result.attention is not None else 0
-    return {"model": "HybridTransformer", "experiment": "long_range", "seed": result.seeds[0],
-            "length": config.length, "kernel": config.kernel, "bin_size": config.bin_size, "bins": config.bins,
-            "channels": config.channels, "d_model": config.d_model, "heads": config.heads,
-            "readout_bin": config.readout_bin, "promoter_start": result.promoter_start, "position_base": 10000.0,
-            "head_read": head, **weights, "sequences": sequences}
+    return {"model": type(model).__name__, "experiment": "long_range", "seed": result.seeds[0],
+            "config": dataclasses.asdict(config), "position_base": 10000.0, "head_read": head,
+            "state": {name: _numbers(value) for name, value in state.items()},
+            "elements": {"enhancer": task.enhancer, "promoter": task.promoter,
+                         "promoter_start": task.promoter_start, "min_distance": task.min_distance,
+                         "max_distance": task.max_distance},
+            "sequences": sequences}
+
+
+def lstm_gates(result: Any) -> dict[str, Any]:
+    """The gate explorer's data from a :class:`~lensbook.experiments.memory.MemoryResult`.
+
+    Returns
+    -------
+    dict
+        ``state`` (the traced ``LSTMReader``'s whole ``state_dict``, PyTorch's
+        names and layouts), ``classes`` and ``donors`` of the order task,
+        ``example`` (the traced sequence), ``first``/``second`` (its donors'
+        0-based starts), ``units`` (the cell units that carry each donor) and
+        ``seed``.
+
+    Raises
+    ------
+    ValueError
+        If the result carries no LSTM weights (an old cached result).
+    """
+    from lensbook.tasks.memory import CLASSES, DONORS
+
+    gates = result.gates
+    if gates is None or not getattr(gates, "state", None):
+        raise ValueError("memory: the result carries no traced LSTM's weights")
+    return {"model": "LSTMReader", "experiment": "memory", "seed": result.seed_traced,
+            "state": {name: _numbers(value) for name, value in gates.state.items()},
+            "classes": list(CLASSES), "donors": list(DONORS), "example": gates.sequence,
+            "first": gates.first, "second": gates.second, "units": dict(gates.units)}
 
 
 def files(results: dict[str, Any]) -> dict[str, bytes]:
     """Site path -> JSON bytes, from the experiment results (``name -> result``)."""
     out = {}
-    for path, name, export in ((MOTIF_SCANNER, "motif_cnn", motif_scanner), (ATTENTION, "long_range", attention)):
+    for path, name, export in ((MOTIF_SCANNER, "motif_cnn", motif_scanner), (ATTENTION, "long_range", attention),
+                               (LSTM_GATES, "memory", lstm_gates)):
         if name in results:
             out[path] = json.dumps(export(results[name]), separators=(",", ":")).encode()
     return out
@@ -135,15 +256,25 @@ def files(results: dict[str, Any]) -> dict[str, bytes]:
 # --- benchmark (make bench): wall-clock time, never on the site ---------------------------------
 
 
-def bench_explorers(site: Path | None = None, length: int = 10_000, repeats: int = 9) -> list[dict]:
-    """Time the motif scanner's update for a ``length``-bp paste in headless Chromium.
+def bench_explorers(site: Path | None = None, length: int = 10_000, keystrokes: int = 30,
+                    paste: int = 1_000_000) -> list[dict]:
+    """Time the explorers in headless Chromium, as a reader's input reaches the screen.
 
     Builds the site into a temporary folder (the figure cache is reused) unless
-    ``site`` names a built one, serves it on 127.0.0.1 and sets the scanner's
-    text ``repeats`` times (a fresh random sequence each time). Each row is one
-    measure: ``handler`` is the input event's synchronous work (parse, score,
-    draw the feature maps and the hits), ``frame`` the time until the next
-    animation frame after it (layout and paint included).
+    ``site`` names a built one and serves it on 127.0.0.1. Rows:
+
+    * **motif scanner, typing**: a ``length``-bp sequence in the box, debouncing
+      off, then ``keystrokes`` real key presses (Chromium's input pipeline);
+      each is timed from the key event's timestamp to the next animation frame
+      after the redraw (layout and paint included): median and slowest.
+    * **motif scanner, paste**: a ``paste``-character sequence pasted (it
+      leaves the text box and is scanned in the Web Worker); while the scan
+      runs, a key press and a click every ~40 ms, each timed from its event
+      timestamp to its handler (the wait a reader feels); the longest wait,
+      the longest main-thread task (PerformanceObserver ``longtask``) and the
+      time from paste to drawn result.
+    * **attention explorer, typing**: key presses in its 1,000-bp box,
+      debouncing off, to the next frame.
     """
     import os
     import subprocess
@@ -155,6 +286,9 @@ def bench_explorers(site: Path | None = None, length: int = 10_000, repeats: int
     from .serve import serve
 
     chromium = os.environ.get("LENSBOOK_CHROMIUM", "/usr/bin/chromium")
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"]
+    rows = []
     with tempfile.TemporaryDirectory(prefix="lensbook-explorers-") as tmp:
         if site is None:
             site = Path(tmp) / "site"
@@ -166,37 +300,98 @@ def bench_explorers(site: Path | None = None, length: int = 10_000, repeats: int
         server, base = serve(site)
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox"])
-                page = browser.new_page()
+                browser = p.chromium.launch(executable_path=chromium, args=args)
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
                 page.goto(f"{base}/cnn/", wait_until="networkidle")
                 page.wait_for_selector(".lensbook-explorer[data-ready='true'] textarea")
-                times = page.evaluate(_BENCH_SCRIPT, {"length": length, "repeats": repeats})
+                typing = _bench_typing(page, ".lensbook-explorer[data-explorer='motif-scanner'] textarea",
+                                       "motifDebounce", _random_dna(length, 12345), keystrokes)
+                rows.append({"explorer": "motif scanner", "what": f"keystroke to frame, {length:,} bp, no debounce",
+                             "n": len(typing), "median ms": statistics.median(typing), "max ms": max(typing),
+                             "longest task ms": "", "paste to result ms": ""})
+                page.evaluate(_BENCH_PASTE, _random_dna(paste, 777))
+                while page.evaluate(_BUSY):
+                    page.keyboard.press("Shift")
+                    page.mouse.click(5, 300)
+                    page.wait_for_timeout(40)
+                page.wait_for_timeout(300)
+                report = page.evaluate("() => window.__lensbookBench")
+                waits = report["waits"]
+                rows.append({"explorer": "motif scanner", "what": f"input wait during a {paste:,}-character paste",
+                             "n": len(waits), "median ms": statistics.median(waits) if waits else float("nan"),
+                             "max ms": max(waits) if waits else float("nan"),
+                             "longest task ms": report["longest_task"] or "none over 50",   # longtask reports 50 ms and up
+                             "paste to result ms": report["done"]})
+                page.goto(f"{base}/transformer/", wait_until="networkidle")
+                page.wait_for_selector(".lensbook-explorer[data-explorer='attention'][data-ready='true'] textarea")
+                sequence = page.evaluate("() => window.lensbookExplorers.attentionSequences[0]")
+                typing = _bench_typing(page, ".lensbook-explorer[data-explorer='attention'] textarea",
+                                       "attentionDebounce", sequence, keystrokes, replace=True)
+                rows.append({"explorer": "attention explorer", "what": "keystroke to frame, 1,000 bp, no debounce",
+                             "n": len(typing), "median ms": statistics.median(typing), "max ms": max(typing),
+                             "longest task ms": "", "paste to result ms": ""})
                 browser.close()
         finally:
             server.shutdown()
             server.server_close()
-    handler_ms = [t["handler"] for t in times]
-    frame_ms = [t["frame"] for t in times]
-    return [{"explorer": "motif scanner", "bp": length, "updates": repeats,
-             "median handler ms": statistics.median(handler_ms), "max handler ms": max(handler_ms),
-             "median to next frame ms": statistics.median(frame_ms)}]
+    return rows
 
 
-_BENCH_SCRIPT = """async ({length, repeats}) => {
-  const box = document.querySelector(".lensbook-explorer[data-explorer='motif-scanner'] textarea");
-  let state = 12345;
-  const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const out = [];
-  for (let r = 0; r < repeats + 1; r++) {
-    let seq = "";
-    for (let i = 0; i < length; i++) seq += "ACGT"[Math.floor(random() * 4)];
-    const start = performance.now();
-    box.value = seq;
-    box.dispatchEvent(new Event("input", {bubbles: true}));
-    const handled = performance.now();
-    await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
-    const framed = performance.now();
-    if (r > 0) out.push({handler: handled - start, frame: framed - start});  // the first one warms up
-  }
-  return out;
+def _random_dna(length: int, seed: int) -> str:
+    rng = np.random.default_rng(seed)
+    return "".join(np.array(list("ACGT"))[rng.integers(0, 4, length)])
+
+
+def _bench_typing(page: Any, box: str, debounce: str, text: str, keystrokes: int, replace: bool = False
+                  ) -> list[float]:
+    """Milliseconds from each key event to the next frame after the explorer redrew."""
+    page.evaluate(_BENCH_TYPING, {"box": box, "debounce": debounce, "text": text})
+    page.click(box)
+    page.keyboard.press("Control+Home")
+    for _ in range(50):
+        page.keyboard.press("ArrowRight")
+    for k in range(keystrokes + 1):
+        if replace:  # keep 1,000 bp: select one base and type over it
+            page.keyboard.press("Shift+ArrowRight")
+        page.keyboard.press("ACGT"[k % 4])
+        page.wait_for_function("n => window.__lensbookBench.frames.length >= n", arg=k + 1)
+    return page.evaluate("() => window.__lensbookBench.frames")[1:]   # the first one warms up
+
+
+_BENCH_TYPING = """({box, debounce, text}) => {
+  window.lensbookExplorers[debounce] = 0;
+  const area = document.querySelector(box);
+  area.value = text;
+  area.dispatchEvent(new Event("input", {bubbles: true}));
+  const bench = window.__lensbookBench = {frames: []};
+  area.addEventListener("input", event => {   // registered after the explorer's: runs after its redraw
+    const start = event.timeStamp;
+    requestAnimationFrame(() => setTimeout(() => bench.frames.push(performance.now() - start), 0));
+  });
+}"""
+
+_BUSY = """() => document.querySelector(".lensbook-explorer[data-explorer='motif-scanner']").hasAttribute("data-busy")"""
+
+_BENCH_PASTE = """text => {
+  const root = document.querySelector(".lensbook-explorer[data-explorer='motif-scanner']");
+  const bench = window.__lensbookBench = {waits: [], longest_task: 0, done: null};
+  new PerformanceObserver(list => {
+    for (const entry of list.getEntries()) bench.longest_task = Math.max(bench.longest_task, entry.duration);
+  }).observe({type: "longtask"});
+  const wait = event => { if (root.hasAttribute("data-busy")) bench.waits.push(performance.now() - event.timeStamp); };
+  window.addEventListener("keydown", wait, true);
+  window.addEventListener("pointerdown", wait, true);
+  const start = performance.now();
+  new MutationObserver((_, observer) => {
+    if (!root.hasAttribute("data-busy")) {
+      requestAnimationFrame(() => setTimeout(() => { bench.done = performance.now() - start; }, 0));
+      observer.disconnect();
+    }
+  }).observe(root, {attributes: true, attributeFilter: ["data-busy"]});
+  const box = root.querySelector("textarea");
+  box.focus();
+  box.select();
+  const data = new DataTransfer();
+  data.setData("text/plain", text);
+  box.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
 }"""
