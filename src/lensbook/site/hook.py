@@ -13,7 +13,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from lensbook.site import apparatus, citations, memo, notebooks, pages, reference, render, sources
+from lensbook.site import apparatus, citations, hosting, memo, notebooks, pages, reference, render, sources
 
 log = logging.getLogger("mkdocs.lensbook")
 _state: dict = {}
@@ -140,6 +140,10 @@ def on_post_page(output, page, config):
 
 def on_post_build(config):
     _state["reference"].save()
+    try:  # instant navigation and previews at any address (lensbook.site.hosting)
+        hosting.patch_bundle(Path(config.site_dir), config.site_url)
+    except ValueError as error:
+        raise PluginError(str(error)) from error
     counts = {page: n for page, n in _state.get("claims", {}).items() if n}
     if counts:
         log.info(f"lensbook: {sum(counts.values())} claims checked: "
