@@ -107,14 +107,75 @@ def test_search_returns_results(context, served_site):
     page.close()
 
 
+#: A term the chapter teaches -> the page that teaches it
+TAUGHT = {"LSTM": "/lstm/", "receptive field": "/cnn/", "GATA": "/cnn/", "attention": "/transformer/",
+          "vanishing gradient": "/rnn/"}
+
+
+def test_search_finds_the_chapter_first(context, served_site):
+    """The first hit for each of the chapter's own terms is the page that teaches it, with a
+    teaser of text, and no API reference page outranks the chapter."""
+    page, _, _ = visit(context, served_site + "/")
+    for term, expected in TAUGHT.items():
+        page.keyboard.press("/")
+        page.fill(".md-search__input", "")
+        page.keyboard.type(term, delay=10)
+        page.wait_for_function(f"() => document.querySelector('.md-search-result__meta')"
+                               f".textContent.match(/\\d/) && document.querySelector('.md-search-result__item')")
+        page.wait_for_timeout(300)  # results are replaced as the query grows: let the last one land
+        hits = page.eval_on_selector_all(
+            ".md-search-result__item", "els => els.map(e => ({href: e.querySelector('a').href,"
+            " teaser: [...e.querySelectorAll('article')].map(a => a.innerText.trim()"
+            "    .replace(a.querySelector('h1, h2')?.innerText.trim() ?? '', '').trim()).join(' ')}))")
+        assert hits, f"{term!r}: no results"
+        first = urlparse(hits[0]["href"]).path
+        assert first == expected, f"{term!r}: first hit {first}, expected {expected}: {[h['href'] for h in hits[:5]]}"
+        assert len(hits[0]["teaser"]) > 40, f"{term!r}: the first hit shows no teaser text: {hits[0]}"
+        reference = [i for i, h in enumerate(hits) if "/reference/" in urlparse(h["href"]).path]
+        assert not reference or reference[0] > 0, f"{term!r}: a reference page outranks the chapter"
+        page.keyboard.press("Escape")
+    page.close()
+
+
+def test_reference_pages_have_full_titles(context, served_site, built_site):
+    site, _ = built_site
+    module_pages = sorted(p for p in page_paths(site) if p.startswith("/reference/") and p != "/reference/")
+    html = (site / module_pages[-1].strip("/") / "index.html").read_text(encoding="utf-8")
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith("lensbook."), f"{module_pages[-1]}: title {title!r} is not the module's full name"
+
+
+def navigate(page, selector: str, url_glob: str) -> None:
+    """Click a link and wait for the new page, which must arrive by instant navigation: a marker
+    set on ``window`` before the click survives only if the page was not reloaded."""
+    page.evaluate("window.__lbNoReload = true")
+    page.click(selector)
+    page.wait_for_url(url_glob)
+    page.wait_for_selector("article h1")
+    assert page.evaluate("window.__lbNoReload === true"), f"{selector}: a full page load, not instant navigation"
+
+
 def test_instant_navigation_keeps_equations(context, served_site):
-    """Material swaps pages without a reload; MathML needs no script, so it survives."""
+    """Material swaps pages without a reload (served here on a free port, not the build's
+    site_url); MathML needs no script, so it survives."""
     page, errors, _ = visit(context, served_site + "/")
-    page.click("a.md-nav__link[href$='cnn/']")
-    page.wait_for_url("**/cnn/")
+    navigate(page, "a.md-nav__link[href$='cnn/']", "**/cnn/")
     page.wait_for_selector("article math")
     box = page.eval_on_selector("article math", "e => e.getBoundingClientRect().width")
     assert box > 0 and not errors
+    navigate(page, "a.md-nav__link[href$='rnn/']", "**/rnn/")
+    page.close()
+
+
+def test_hover_previews_work_on_any_port(context, served_site):
+    """A cross-reference shows its figure in a preview on hover (Material's ``data-preview``)."""
+    page, errors, _ = visit(context, served_site + "/cnn/")
+    link = page.locator("article a[data-preview][href*='#fig-']").first
+    link.scroll_into_view_if_needed()
+    link.hover()
+    page.wait_for_selector(".md-tooltip2--active .md-tooltip2__inner img, .md-tooltip2--active figure",
+                           state="attached", timeout=10000)
+    assert not errors
     page.close()
 
 
