@@ -4,6 +4,7 @@ every image loaded with alt text, every equation rendered, search working."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -179,23 +180,129 @@ def test_hover_previews_work_on_any_port(context, served_site):
     page.close()
 
 
-def test_print_gives_clean_pages(context, served_site):
-    """Print a chapter page to PDF: no navigation chrome, every figure there, no code line cut off."""
-    source = (Path(__file__).resolve().parents[1] / "docs" / "cnn.md").read_text(encoding="utf-8")
-    expected_figures = source.count("\n![](figures/")
-    page, _, _ = visit(context, served_site + "/cnn/")
-    page.emulate_media(media="print")
-    chrome = page.eval_on_selector_all(
-        ".md-header, .md-sidebar--primary, .md-footer, .md-search",
-        "els => els.filter(e => getComputedStyle(e).display !== 'none').length")
-    assert chrome == 0, "navigation chrome is printed"
-    printed_figures = page.eval_on_selector_all(
-        "figure.lb-figure", "els => els.filter(e => e.querySelector('img').offsetParent !== null"
-        " || [...e.querySelectorAll('img')].some(i => i.getBoundingClientRect().height > 0)).length")
-    assert printed_figures == expected_figures >= 1
-    clipped = page.eval_on_selector_all(
-        "pre > code", "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).length")
-    assert clipped == 0, f"{clipped} code blocks are cut off in print"
-    pdf = page.pdf(format="A4", print_background=False)
-    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 1
-    page.close()
+PRINT = """() => {
+  const figures = [...document.querySelectorAll('figure.lb-figure')].map(f => {
+    const shown = [...f.querySelectorAll('img')].filter(i => getComputedStyle(i).display !== 'none'
+                                                        && i.getBoundingClientRect().height > 0);
+    return {id: f.id, shown: shown.map(i => i.getAttribute('src')),
+            loaded: shown.every(i => i.complete && i.naturalWidth > 0)};
+  });
+  const links = [...document.querySelectorAll('article a[href]')].map(a => ({
+    href: a.getAttribute('href'), internal: a.origin === location.origin,
+    after: getComputedStyle(a, '::after').content}));
+  const tables = [...document.querySelectorAll('article table')].map(t => ({
+    wide: t.getBoundingClientRect().width > document.querySelector('article').clientWidth + 1}));
+  const captions = [...document.querySelectorAll('p.lb-table-caption')].map(
+    p => getComputedStyle(p).breakAfter);
+  return {figures, links, tables, captions};
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_print_gives_clean_pages(browser, served_site, built_site, scheme):
+    """Print every chapter page to PDF from either palette: no navigation chrome; each figure once,
+    in its light version, loaded; internal links print as their text (no URL in the PDF's text),
+    external ones with their address; tables fit the page; captions stay with their tables; no
+    code line cut off."""
+    from pdf_text import pdf_pages_text
+
+    site_url = re.search(r"<loc>([^<]+)</loc>", (built_site[0] / "sitemap.xml").read_text()).group(1)
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    for path in CHAPTER:
+        page.goto(served_site + path, wait_until="networkidle")
+        assert page.evaluate("document.body.dataset.mdColorScheme") == ("slate" if scheme == "dark" else "default")
+        source = (docs / ((path.strip("/") or "index") + ".md")).read_text(encoding="utf-8")
+        page.emulate_media(media="print")
+        chrome = page.eval_on_selector_all(
+            ".md-header, .md-sidebar--primary, .md-footer, .md-search",
+            "els => els.filter(e => getComputedStyle(e).display !== 'none').length")
+        assert chrome == 0, f"{path}: navigation chrome is printed"
+        clipped = page.eval_on_selector_all(
+            "pre > code", "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).length")
+        assert clipped == 0, f"{path}: {clipped} code blocks are cut off in print"
+        pdf = page.pdf(format="A4", print_background=False)
+        assert pdf.startswith(b"%PDF")
+        found = page.evaluate(PRINT)  # after printing: the figures printing needed are loaded
+        figures = found["figures"]
+        assert len(figures) == source.count("\n![](figures/"), f"{path}: {len(figures)} figures"
+        for figure in figures:
+            assert len(figure["shown"]) == 1 and figure["shown"][0].endswith("#only-light") \
+                and figure["loaded"], f"{path} ({scheme}): {figure['id']} prints as {figure['shown']}"
+        for link in found["links"]:
+            if link["internal"] or (link["href"] + "/").startswith(site_url):
+                assert link["after"] in ("none", "normal"), f"{path}: {link['href']} prints {link['after']}"
+            elif link["href"].startswith("http"):
+                assert link["href"] in link["after"], f"{path}: external {link['href']} prints no address"
+        assert not any(t["wide"] for t in found["tables"]), f"{path}: a table is wider than the page"
+        assert all(c == "avoid" for c in found["captions"]), f"{path}: a table caption may part from its table"
+        text = " ".join(pdf_pages_text(pdf))
+        origin = urlparse(served_site)
+        # the served address never; the build's own (the text may name it: "run make serve, then open
+        # http://127.0.0.1:8000") never as a link's printed address, "<http://...>"
+        assert f"{origin.hostname}:{origin.port}" not in text and f"<{site_url.rstrip('/')}" not in text, \
+            f"{path}: an internal address is printed"
+        numbers = {m for m in re.findall(r"Figure (4\.\d+)\.", text)}
+        assert len(numbers) >= len(figures), f"{path}: {len(numbers)} figure captions in the PDF, {len(figures)} figures"
+        tables = re.findall(r"Table (4\.\d+)\.", " ".join(page.eval_on_selector_all(
+            "p.lb-table-caption strong", "els => els.map(e => e.textContent)")))
+        pages_text = pdf_pages_text(pdf)
+        for number in tables:  # the caption's page also holds the table's header row
+            header = page.evaluate(f"""() => {{ const c = [...document.querySelectorAll('p.lb-table-caption')]
+                .find(p => p.textContent.startsWith('Table {number}.'));
+                let t = c.nextElementSibling; while (t && !t.querySelector('th')) t = t.nextElementSibling;
+                return t ? t.querySelector('th').textContent.trim() : ''; }}""")
+            on = [i for i, t in enumerate(pages_text) if f"Table {number}." in t]
+            assert on and header.replace(" ", "") in pages_text[on[0]].replace(" ", ""), \
+                f"{path}: Table {number}'s caption is parted from its table ({header!r})"
+        page.emulate_media(media="screen")
+    context.close()
+
+
+CHAPTER = ["/", "/cnn/", "/rnn/", "/lstm/", "/transformer/", "/choosing/"]
+
+FIT = """() => {
+  const cue = e => getComputedStyle(e).backgroundImage.includes('gradient')
+                   && getComputedStyle(e).backgroundAttachment.includes('local');
+  const tables = [...document.querySelectorAll('article table')].map(t => {
+    const wrap = t.closest('.md-typeset__scrollwrap, .lensbook-explorer__table') || t.parentElement;
+    return {what: (t.closest('.md-typeset__table')?.previousElementSibling?.textContent ?? '').slice(0, 40),
+            width: t.getBoundingClientRect().width, room: wrap.clientWidth,
+            scrolls: wrap.scrollWidth > wrap.clientWidth + 1, cue: cue(wrap)};
+  });
+  const equations = [...document.querySelectorAll('article .lb-equation')].map(e => {
+    const box = e.getBoundingClientRect(), math = e.querySelector('math').getBoundingClientRect();
+    const number = e.querySelector('.lb-eqno')?.getBoundingClientRect();
+    return {what: e.id || e.textContent.slice(0, 30), left: math.left - box.left,
+            overlap: number ? math.right - number.left : -1,
+            scrolls: e.scrollWidth > e.clientWidth + 1, cue: cue(e)};
+  });
+  return {column: document.querySelector('article').getBoundingClientRect().width, tables, equations};
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_tables_and_equations_fit(browser, served_site, width):
+    """No table is wider than the column on desktop; on a phone a table that scrolls shows that it
+    does; no equation is clipped on the left or overlapped by its number, at either width."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    problems = []
+    for path in CHAPTER:
+        page.goto(served_site + path, wait_until="networkidle")
+        fit = page.evaluate(FIT)
+        for t in fit["tables"]:
+            if width >= 1280 and t["width"] > t["room"] + 1:
+                problems.append(f"{path} table {t['what']!r}: {t['width']:.0f} px in {t['room']} px")
+            if t["scrolls"] and not t["cue"]:
+                problems.append(f"{path} table {t['what']!r} scrolls with no cue")
+        for e in fit["equations"]:
+            if e["left"] < -0.5:
+                problems.append(f"{path} equation {e['what']}: {-e['left']:.0f} px cut off on the left")
+            if e["overlap"] > 0:
+                problems.append(f"{path} equation {e['what']}: its number overlaps it by {e['overlap']:.0f} px")
+            if e["scrolls"] and (width >= 1280 or not e["cue"]):
+                problems.append(f"{path} equation {e['what']} scrolls" + ("" if width < 1280 else " on desktop"))
+    context.close()
+    assert not problems, "\n".join(problems)

@@ -131,6 +131,7 @@ def on_page_content(html, page, config, files):
     html = _state["notebooks"].page_content(html, page)
     html = _state["reference"].page_content(html, page)
     html = pages.first_abbreviations(html)
+    html = pages.mark_external(html, config.site_url)
     return pages.restore_math(html, _state["math"].pop(page.file.src_uri, []))
 
 

@@ -70,6 +70,30 @@ def figure_html(name: str, alt: str, caption: str, number: str = "", size: tuple
     )
 
 
+EXTERNAL_LINK = re.compile(r'<a\b(?P<attrs>[^>]*?)\shref="(?P<href>https?://[^"]+)"(?P<rest>[^>]*)>')
+
+
+def mark_external(html_text: str, site_url: str | None = None) -> str:
+    """Give every link that leaves the site the class ``lb-external`` (print shows its address).
+
+    Links into the site itself (under ``site_url``) are cross-references, printed as their text.
+
+    >>> mark_external('<a href="https://doi.org/1">x</a> <a class="c" href="https://s/cnn/">y</a>', "https://s/")
+    '<a class="lb-external" href="https://doi.org/1">x</a> <a class="c" href="https://s/cnn/">y</a>'
+    >>> mark_external('<a class="lb-cite" href="http://e/">z</a>')
+    '<a class="lb-cite lb-external" href="http://e/">z</a>'
+    """
+    def mark(match: re.Match) -> str:
+        if site_url and (match["href"] + "/").startswith(site_url.rstrip("/") + "/"):
+            return match.group(0)
+        tag = match.group(0)
+        if re.search(r'\sclass="', tag):
+            return re.sub(r'\sclass="([^"]*)"', lambda m: f' class="{m.group(1)} lb-external"', tag, count=1)
+        return tag.replace("<a", '<a class="lb-external"', 1)
+
+    return EXTERNAL_LINK.sub(mark, html_text)
+
+
 ABBR = re.compile(r'<abbr title="([^"]*)">(.*?)</abbr>', re.S)
 
 
