@@ -306,3 +306,40 @@ def test_tables_and_equations_fit(browser, served_site, width):
                 problems.append(f"{path} equation {e['what']} scrolls" + ("" if width < 1280 else " on desktop"))
     context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_figures_open_full_size_and_are_never_stretched(browser, served_site, width):
+    """Every figure is a link to its own SVG (a tap opens it at full size) and is shown at its
+    natural size or smaller, at either width."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    problems = []
+    for path in CHAPTER:
+        page.goto(served_site + path, wait_until="networkidle")
+        page.evaluate("document.querySelectorAll('figure.lb-figure img').forEach(i => i.loading = 'eager')")
+        page.wait_for_function("[...document.querySelectorAll('figure.lb-figure img')]"
+                               ".filter(i => i.getBoundingClientRect().width > 0).every(i => i.complete)")
+        for figure in page.evaluate("""() => [...document.querySelectorAll('figure.lb-figure')].map(f => {
+              const img = [...f.querySelectorAll('img')].find(i => i.getBoundingClientRect().width > 0);
+              const link = img && img.closest('a');
+              return {id: f.id, shown: img ? img.getBoundingClientRect().width : 0,
+                      natural: img ? img.naturalWidth : 0, href: link ? link.href : null}; })"""):
+            if not figure["shown"]:
+                problems.append(f"{path} {figure['id']}: not shown")
+                continue
+            if figure["shown"] > figure["natural"] + 0.5:
+                problems.append(f"{path} {figure['id']}: stretched {figure['shown'] / figure['natural']:.2f}x")
+            if not (figure["href"] or "").split("#")[0].endswith(".svg"):
+                problems.append(f"{path} {figure['id']}: does not open at full size ({figure['href']})")
+            else:
+                response = page.request.get(figure["href"])
+                if not response.ok or "svg" not in response.headers.get("content-type", ""):
+                    problems.append(f"{path} {figure['id']}: {figure['href']} gives {response.status}")
+    page.goto(served_site + "/cnn/", wait_until="networkidle")
+    link = page.locator("figure.lb-figure a.lb-figure__open:visible").first
+    link.scroll_into_view_if_needed()
+    link.click()
+    page.wait_for_url("**/figures/*.svg")
+    context.close()
+    assert not problems, "\n".join(problems)

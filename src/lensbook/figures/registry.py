@@ -30,6 +30,13 @@ class FigureSpec:
         Old style, being retired: ``alt(result) -> str`` and
         ``caption(result) -> str``. The page writes both now, under the
         figure line (``alt:`` and ``caption:``; see ``lensbook.site.rewrite``).
+    narrow : bool
+        Whether ``draw`` also has a phone layout. The build then draws it a
+        second time inside ``style.layout("narrow")`` (``style.is_narrow()``
+        is true; ``style.min_fontsize(width)`` says how small its text may
+        be) and serves it as ``NAME-narrow.svg``, which phones get through a
+        ``<picture>`` (``lensbook.site.pages.figure_html``). Default is False:
+        one drawing, scaled down to the column on a phone.
     """
 
     name: str
@@ -37,6 +44,7 @@ class FigureSpec:
     draw: Callable[[Any], Figure]
     alt: Callable[[Any], str] | None = None
     caption: Callable[[Any], str] | None = None
+    narrow: bool = False
 
 
 FIGURES: dict[str, FigureSpec] = {}
@@ -48,15 +56,20 @@ def figure(
     experiment: str,
     alt: Callable[[Any], str] | None = None,
     caption: Callable[[Any], str] | None = None,
+    narrow: bool = False,
 ) -> Callable[[Callable[[Any], Figure]], Callable[[Any], Figure]]:
-    """Register a drawing function as figure ``name``; the function is returned unchanged."""
+    """Register a drawing function as figure ``name``; the function is returned unchanged.
+
+    ``narrow=True``: the function draws a phone layout too, when ``style.is_narrow()``
+    (see ``FigureSpec``).
+    """
     if not _NAME.match(name):
         raise ValueError(f"figure name {name!r}: expected kebab-case such as 'gata-scan'")
 
     def register(draw: Callable[[Any], Figure]) -> Callable[[Any], Figure]:
         if name in FIGURES and FIGURES[name].draw is not draw:
             raise ValueError(f"figure {name!r} is registered twice")
-        FIGURES[name] = FigureSpec(name, experiment, draw, alt, caption)
+        FIGURES[name] = FigureSpec(name, experiment, draw, alt, caption, narrow)
         return draw
 
     return register

@@ -35,9 +35,10 @@ def on_files(files, config):
     except render.FigureError as error:
         raise PluginError(str(error)) from error
     _state.update(results=results, figures=rendered, used=set(), math={}, claims={})
-    for name, figure in rendered.items():
-        files.append(File.generated(config, f"figures/{name}.svg", content=figure.svg["light"]))
-        files.append(File.generated(config, f"figures/{name}-dark.svg", content=figure.svg["dark"]))
+    for name, figure in rendered.items():  # light, dark, and a phone layout's light and dark
+        for variant, svg in figure.svg.items():
+            suffix = "".join(f"-{part}" for part in reversed(variant.split("-")) if part != "light")
+            files.append(File.generated(config, f"figures/{name}{suffix}.svg", content=svg))
     try:  # the trained weights that the pages' in-browser explorers run
         exported = _state["pages"].get("explorers", memo.key(results.fingerprint(),
                                                              sources.source_hash("lensbook.site.explorers")),

@@ -261,6 +261,9 @@ def render_figures(names: list[str] | None = None, cache_dir: Path | None = None
                 for theme in style.THEMES:
                     with style.themed(theme):
                         svg[theme] = style.to_svg(spec.draw(result))
+                    if spec.narrow:  # the phone layout: "light-narrow", "dark-narrow"
+                        with style.themed(theme), style.layout("narrow"):
+                            svg[f"{theme}-narrow"] = style.to_svg(spec.draw(result))
                 alt = spec.alt(result) if spec.alt else ""
                 caption = spec.caption(result) if spec.caption else ""
             except Exception as error:
