@@ -88,14 +88,14 @@ def figure_html(name: str, alt: str, caption: str, number: str = "", size: tuple
         attrs = "{ loading=lazy" + (f" width={size[0]} height={size[1]}" if size else "") + " }"
         images = "".join(
             f"[![{alt_text}](figures/{name}{suffix}.svg#only-{theme}){attrs}](figures/{name}{suffix}.svg)"
-            f'{{ .lb-figure__open title="Open the figure at full size" }}\n'
+            f'{{ .lb-figure__open }}\n'
             for theme, suffix in (("light", ""), ("dark", "-dark")))
     else:
         root = site_root(page)
         quoted = alt_text.replace("&", "&amp;").replace('"', "&quot;")
         box = f' width="{size[0]}" height="{size[1]}"' if size else ""
         images = "".join(
-            f'<a class="lb-figure__open" href="{root}figures/{name}{suffix}.svg" title="Open the figure at full size">'
+            f'<a class="lb-figure__open" href="{root}figures/{name}{suffix}.svg">'
             f'<picture><source media="{NARROW_MEDIA}" srcset="{root}figures/{name}-narrow{suffix}.svg"'
             f' width="{narrow[0]}" height="{narrow[1]}">'
             f'<img src="{root}figures/{name}{suffix}.svg#only-{theme}" alt="{quoted}" loading="lazy"{box}>'
