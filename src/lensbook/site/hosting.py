@@ -22,21 +22,27 @@ import re
 from pathlib import Path
 
 #: Material 9.x: ``function fi(e,t){return e.protocol=t.protocol,e.hostname=t.hostname,e}``
+MARKER = "/*lensbook:served-anywhere*/"
 REBASE = re.compile(r"function (\w+)\((\w+),(\w+)\)\{return \2\.protocol=\3\.protocol,\2\.hostname=\3\.hostname,\2\}")
 
 
 def patched(script: str, site_url: str) -> str:
     """Material's bundle with its sitemap address mapping rebased from ``site_url`` to the served root.
 
-    >>> patched("x;function fi(e,t){return e.protocol=t.protocol,e.hostname=t.hostname,e}", "http://a:1/")[:60]
-    'x;function fi(e,t){let s="http://a:1/";return e.href.startsW'
+    >>> once = patched("x;function fi(e,t){return e.protocol=t.protocol,e.hostname=t.hostname,e}", "http://a:1/")
+    >>> once[:72]
+    'x;function fi(e,t){/*lensbook:served-anywhere*/let s="http://a:1/";retur'
+    >>> patched(once, "http://a:1/") == once  # patching twice changes nothing
+    True
     """
+    if MARKER in script:  # patched already (a --dirty rebuild leaves the copied bundle in place)
+        return script
     matches = REBASE.findall(script)
     if len(matches) != 1:
         raise ValueError(f"Material's bundle: expected one sitemap address function, found {len(matches)}")
     name, url, base = matches[0]
     root = json.dumps(site_url if site_url.endswith("/") else site_url + "/")
-    replacement = (f"function {name}({url},{base}){{let s={root};return {url}.href.startsWith(s)"
+    replacement = (f"function {name}({url},{base}){{{MARKER}let s={root};return {url}.href.startsWith(s)"
                    f"?new URL({url}.href.slice(s.length),{base})"
                    f":({url}.protocol={base}.protocol,{url}.hostname={base}.hostname,{url})}}")
     return REBASE.sub(lambda _: replacement, script)
