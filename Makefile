@@ -15,7 +15,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.lensbook-installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test test-fast build bench lighthouse screenshots venv clean
+.PHONY: serve test test-fast build bench lighthouse screenshots figure-text venv clean
 
 venv: $(STAMP)
 
@@ -50,6 +50,10 @@ lighthouse: $(STAMP)
 # Every chapter page at 390 and 1280 px, light and dark, into screenshots/ (look at them)
 screenshots: $(STAMP)
 	$(BIN)/python -m lensbook.site.screenshots $(SCREENSHOTS_ARGS)
+
+# Each figure's smallest text in CSS px as Chromium shows it at 390 and 1280 px (needs `make build`)
+figure-text: $(STAMP)
+	$(BIN)/python -m lensbook.site.figure_text --site site
 
 clean:
 	rm -rf site .cache tools/lighthouse/node_modules screenshots

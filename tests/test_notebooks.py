@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
@@ -46,7 +48,8 @@ def test_page_notebook_has_one_cell_per_block_and_no_template_syntax(path, built
     served = site / "notebooks" / Path(rel(path)).with_suffix(".ipynb")
     node = nbformat.reads(served.read_text(encoding="utf-8"), as_version=4)
     nbformat.validate(node)
-    code = [c.source for c in node.cells if c.cell_type == "code"]
+    assert node.cells[0].get("id") == notebooks.SETUP_ID, "the set-up cell comes first"
+    code = [c.source for c in node.cells[1:] if c.cell_type == "code"]
     blocks = [notebooks.pages.split_code(m)[0][1] for m in re.findall(r"^[ \t]*```python[ \t]*\n.*?^[ \t]*```[ \t]*$",
                                                                          text, re.S | re.M)]
     assert len(code) == len(PYTHON_FENCE.findall(text)) == len(blocks), "one code cell per python block"
@@ -58,19 +61,76 @@ def test_page_notebook_has_one_cell_per_block_and_no_template_syntax(path, built
     assert not re.search(r"\{\{|\{%|%\}", prose), "no template syntax or claim left"
 
 
-@pytest.mark.slow
-def test_one_page_notebook_runs_top_to_bottom_in_a_kernel(built_site, tmp_path):
+def test_local_notebooks_embed_their_figures_and_say_how_to_install(built_site):
+    """A local build's notebooks point nowhere on this machine: figures are cell attachments,
+    and the set-up cell says how to install from a clone."""
     site, _ = built_site
-    text = (DOCS / SMOKE_PAGE).read_text(encoding="utf-8")
-    node = nbformat.reads((site / "notebooks" / Path(SMOKE_PAGE).with_suffix(".ipynb")).read_text(encoding="utf-8"),
-                          as_version=4)
+    for path in PAGES:
+        text = (site / "notebooks" / Path(rel(path)).with_suffix(".ipynb")).read_text(encoding="utf-8")
+        node = nbformat.reads(text, as_version=4)
+        assert "pip install -e /path/to/the/clone" in node.cells[0].source
+        images = [m for c in node.cells if c.cell_type == "markdown" for m in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", c.source)]
+        assert all(i.startswith("attachment:") for i in images), f"{path.name}: {images}"
+        attached = {n for c in node.cells for n in c.get("attachments", {})}
+        assert {i.removeprefix("attachment:") for i in images} <= attached
+        assert not re.search(r"!\[[^\]]*\]\(https?://(127\.0\.0\.1|localhost)", text)
+        assert not text.lstrip().startswith("---") and "boost:" not in text, "no front matter"
+
+
+def isolated_environment(folder: Path) -> Path:
+    """A virtual environment that sees the project's environment (torch, ipykernel) but installs into
+    its own folder: ``--system-site-packages`` sees the base interpreter's packages, and a ``.pth``
+    file adds the project's (a venv made from a venv does not see its parent's). No pip of its own:
+    the project's pip runs in it. Returns its python."""
+    import sysconfig
+    import venv
+
+    venv.EnvBuilder(system_site_packages=True, with_pip=False, symlinks=True).create(folder)
+    python = folder / "bin" / "python"
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    Path(purelib, "_project_environment.pth").write_text(
+        f"import site; site.addsitedir({sysconfig.get_paths()['purelib']!r})\n", encoding="utf-8")
+    return python
+
+
+@pytest.mark.slow
+def test_a_downloaded_notebook_runs_outside_the_clone(built_site, tmp_path, monkeypatch):
+    """One page's notebook, as a reader gets it: copied to a folder outside the clone and run in a
+    fresh virtual environment, whose set-up cell installs the package from the clone's path
+    (LENSBOOK_SOURCE), offline; then every cell runs with the installed copy, not the clone."""
+    site, _ = built_site
+    reader = tmp_path / "reader"
+    reader.mkdir()
+    notebook = reader / Path(SMOKE_PAGE).with_suffix(".ipynb").name
+    notebook.write_bytes((site / "notebooks" / Path(SMOKE_PAGE).with_suffix(".ipynb")).read_bytes())
+    python = isolated_environment(tmp_path / "env")
+    kernels = tmp_path / "env" / "share" / "jupyter" / "kernels" / "reader"
+    kernels.mkdir(parents=True)
+    (kernels / "kernel.json").write_text(json.dumps({
+        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "reader", "language": "python"}), encoding="utf-8")
+    node = nbformat.reads(notebook.read_text(encoding="utf-8"), as_version=4)
+    node.cells.append(nbformat.v4.new_code_cell("import lensbook; print('FROM', lensbook.__file__)"))
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "env" / "share" / "jupyter"))  # where its kernel is found
+    env.update(OMP_NUM_THREADS="1", LENSBOOK_SOURCE=str(ROOT),
+               PIP_NO_INDEX="1", PIP_NO_BUILD_ISOLATION="0",  # offline: the project's setuptools builds it
+               PIP_IGNORE_INSTALLED="1", PIP_DISABLE_PIP_VERSION_CHECK="1")  # never touch the project's copy
+    client = nbclient.NotebookClient(node, timeout=600, kernel_name="reader",
+                                     resources={"metadata": {"path": str(reader)}})
+    try:
+        client.execute(env=env)  # raises CellExecutionError on any error
+    finally:
+        for leftover in (ROOT / "build", ROOT / "src" / "lensbook.egg-info"):  # the in-tree build's
+            shutil.rmtree(leftover, ignore_errors=True)
     code = [c for c in node.cells if c.cell_type == "code"]
-    assert len(code) == len(PYTHON_FENCE.findall(text)) >= 3
-    client = nbclient.NotebookClient(node, timeout=600, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})
-    client.execute(env={**os.environ, "OMP_NUM_THREADS": "1"})  # raises CellExecutionError on any error
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
     assert all(c.execution_count for c in code)
+    where = "".join(o.get("text", "") for o in code[-1].outputs)
+    assert str(tmp_path / "env") in where, f"lensbook was not imported from the installed copy: {where}"
+    setup = "".join(o.get("text", "") for o in code[0].outputs)
+    assert "lensbook 0" in setup and str(tmp_path / "env") in setup
 
 
 # --- the conversion itself (no kernel) ----------------------------------------------------
@@ -168,7 +228,8 @@ def test_the_downloaded_notebook_page_ran_without_errors(built_site):
     for script in SCRIPTS:
         notebook = nbformat.reads((site / "notebooks" / f"{script.stem}.ipynb").read_text(encoding="utf-8"),
                                   as_version=4)
-        code = [c for c in notebook.cells if c.cell_type == "code"]
+        assert notebook.cells[0].get("id") == notebooks.SETUP_ID  # the set-up cell, for the reader to run
+        code = [c for c in notebook.cells[1:] if c.cell_type == "code"]
         assert code and all(c.execution_count for c in code), "every cell executed"
         assert not [o for c in code for o in c.outputs if o.output_type == "error"]
         assert any("image/png" in o.get("data", {}) for c in code for o in c.outputs), "its plots are there"

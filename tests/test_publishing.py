@@ -125,3 +125,17 @@ def test_published_404_page_works_below_the_site_root(published_site):
 def test_published_notebooks_link_to_the_published_site(published_site):
     text = (published_site / "notebooks" / "interactive.ipynb").read_text(encoding="utf-8")
     assert "https://lensbook.example/chapter/cnn/" in text
+
+
+def test_published_notebooks_install_the_package_and_link_their_figures(published_site):
+    """A published notebook's set-up cell installs the package from the repository at the site's
+    commit; its figures are at the published address."""
+    import nbformat
+
+    node = nbformat.reads((published_site / "notebooks" / "cnn.ipynb").read_text(encoding="utf-8"), as_version=4)
+    setup = node.cells[0].source
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    assert f'"git+{GITHUB["LENSBOOK_REPO_URL"]}@{commit}"' in setup
+    assert 'find_spec("torch") is None' in setup
+    images = [m for c in node.cells if c.cell_type == "markdown" for m in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", c.source)]
+    assert images and all(i.startswith(GITHUB["LENSBOOK_SITE_URL"] + "figures/") for i in images), images

@@ -102,6 +102,19 @@ def test_figures_load_lazily_with_their_size_reserved():
     assert pages.svg_size(b"<svg>") is None
     html = pages.figure_html("gata-scan", "alt", "caption", "4.2", size=(672, 307))
     assert html.count("{ loading=lazy width=672 height=307 }") == 2  # light and dark
+    # each opens at full size: a link to its own SVG
+    assert "](figures/gata-scan.svg){ .lb-figure__open" in html and "](figures/gata-scan-dark.svg){ .lb-figure__open" in html
+
+
+def test_a_figure_with_a_phone_layout_is_a_picture():
+    html = pages.figure_html("gata-scan", 'a "b"', "caption", "4.2", size=(672, 307), narrow=(358, 500),
+                             page="cnn.md")
+    assert html.count("<picture>") == 2
+    assert ('<source media="(max-width: 44.9375em)" srcset="../figures/gata-scan-narrow.svg" width="358" height="500">'
+            in html)
+    assert 'srcset="../figures/gata-scan-narrow-dark.svg"' in html
+    assert '<img src="../figures/gata-scan.svg#only-light" alt="a &quot;b&quot;" loading="lazy" width="672"' in html
+    assert '<a class="lb-figure__open" href="../figures/gata-scan-dark.svg"' in html
 
 
 def test_glossary_tooltip_only_on_first_use():

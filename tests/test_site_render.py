@@ -88,3 +88,24 @@ def test_module_files_are_found_without_importing(tmp_path):
             "print(sources.source_hash('lensbook.experiments.memory')); print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == [sources.source_hash("lensbook.experiments.memory"), "False"]
+
+
+def test_a_figure_with_a_phone_layout_is_drawn_twice_per_theme(tmp_path, monkeypatch):
+    """``narrow=True``: the function draws again inside ``style.layout("narrow")``; the build
+    serves that drawing as NAME-narrow.svg (and NAME-narrow-dark.svg)."""
+    from lensbook.figures import style
+
+    seen = []
+
+    def draw(result):
+        seen.append((style.current_theme(), style.current_layout()))
+        fig, ax = style.new_figure(3.7 if style.is_narrow() else 7.0, 2.0)
+        ax.set_title("narrow" if style.is_narrow() else "wide")
+        return fig
+
+    figures.load_all()
+    monkeypatch.setitem(figures.FIGURES, "phone-demo", figures.FigureSpec("phone-demo", "gata_scan", draw, narrow=True))
+    rendered = render.render_figures(["phone-demo"], cache_dir=tmp_path, workers=0)["phone-demo"]
+    assert sorted(rendered.svg) == ["dark", "dark-narrow", "light", "light-narrow"]
+    assert sorted(seen) == [("dark", "narrow"), ("dark", "wide"), ("light", "narrow"), ("light", "wide")]
+    assert b'width="266.4pt"' in rendered.svg["light-narrow"] and b'width="504pt"' in rendered.svg["light"]

@@ -1,4 +1,5 @@
-"""The one plotting style of the site: a light and a dark theme, deterministic SVG."""
+"""The one plotting style of the site: a light and a dark theme, deterministic SVG, and the
+column a figure is drawn for (``layout``: wide, or narrow for a phone variant)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,54 @@ def cmap() -> str:
 def ink() -> str:
     """The text and axis colour of the current theme."""
     return _INK[current_theme()]
+
+
+# --- layouts: the column a figure is shown in ----------------------------------------------
+
+#: Where a figure is shown: the text column's width in CSS pixels on a desktop (1280 px wide
+#: screen) and on a phone (390 px). A figure wider than the column is scaled down to it.
+COLUMN_PX = {"wide": 688, "narrow": 358}
+#: The smallest text a reader should get, in CSS pixels as shown (the body's small print).
+MIN_TEXT_PX = 12.0
+LAYOUTS = tuple(COLUMN_PX)
+
+_layout = ["wide"]
+
+
+def current_layout() -> str:
+    """The layout being drawn now: ``"wide"``, or ``"narrow"`` for a figure's phone variant."""
+    return _layout[0]
+
+
+def is_narrow() -> bool:
+    """True while a figure registered with ``narrow=True`` draws its phone layout
+    (stack panels, fewer ticks, shorter labels)."""
+    return _layout[0] == "narrow"
+
+
+@contextmanager
+def layout(name: str) -> Iterator[None]:
+    """Draw inside this context for the ``"wide"`` (default) or ``"narrow"`` layout."""
+    if name not in COLUMN_PX:
+        raise ValueError(f"layout: expected one of {LAYOUTS}, got {name!r}")
+    previous = _layout[0]
+    _layout[0] = name
+    try:
+        yield
+    finally:
+        _layout[0] = previous
+
+
+def min_fontsize(width: float, layout: str | None = None) -> float:
+    """The smallest font size (points) whose text reads at ``MIN_TEXT_PX`` when a figure ``width``
+    inches wide is shown in the layout's column (scaled down if it is wider, never up).
+
+    >>> round(min_fontsize(7.0, "wide"), 1), round(min_fontsize(7.0, "narrow"), 1)
+    (9.0, 16.9)
+    """
+    natural_px = width * 96  # 72 pt an inch, 4/3 CSS px a point
+    scale = min(1.0, COLUMN_PX[layout or current_layout()] / natural_px)
+    return MIN_TEXT_PX * 0.75 / scale
 
 
 @contextmanager

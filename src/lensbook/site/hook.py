@@ -13,7 +13,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from lensbook.site import apparatus, citations, memo, notebooks, pages, reference, render, sources
+from lensbook.site import apparatus, citations, hosting, memo, notebooks, pages, reference, render, sources
 
 log = logging.getLogger("mkdocs.lensbook")
 _state: dict = {}
@@ -35,9 +35,10 @@ def on_files(files, config):
     except render.FigureError as error:
         raise PluginError(str(error)) from error
     _state.update(results=results, figures=rendered, used=set(), math={}, claims={})
-    for name, figure in rendered.items():
-        files.append(File.generated(config, f"figures/{name}.svg", content=figure.svg["light"]))
-        files.append(File.generated(config, f"figures/{name}-dark.svg", content=figure.svg["dark"]))
+    for name, figure in rendered.items():  # light, dark, and a phone layout's light and dark
+        for variant, svg in figure.svg.items():
+            suffix = "".join(f"-{part}" for part in reversed(variant.split("-")) if part != "light")
+            files.append(File.generated(config, f"figures/{name}{suffix}.svg", content=svg))
     try:  # the trained weights that the pages' in-browser explorers run
         exported = _state["pages"].get("explorers", memo.key(results.fingerprint(),
                                                              sources.source_hash("lensbook.site.explorers")),
@@ -131,6 +132,7 @@ def on_page_content(html, page, config, files):
     html = _state["notebooks"].page_content(html, page)
     html = _state["reference"].page_content(html, page)
     html = pages.first_abbreviations(html)
+    html = pages.mark_external(html, config.site_url)
     return pages.restore_math(html, _state["math"].pop(page.file.src_uri, []))
 
 
@@ -140,6 +142,10 @@ def on_post_page(output, page, config):
 
 def on_post_build(config):
     _state["reference"].save()
+    try:  # instant navigation and previews at any address (lensbook.site.hosting)
+        hosting.patch_bundle(Path(config.site_dir), config.site_url)
+    except ValueError as error:
+        raise PluginError(str(error)) from error
     counts = {page: n for page, n in _state.get("claims", {}).items() if n}
     if counts:
         log.info(f"lensbook: {sum(counts.values())} claims checked: "

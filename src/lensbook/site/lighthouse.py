@@ -10,10 +10,10 @@ pinned Lighthouse from ``tools/lighthouse`` against Debian's chromium for each
 page, prints a table and exits 1 if a page misses a budget:
 
 ========================  ======
-performance               >= 90
-accessibility             >= 95
+performance               >= 90 (the floor; the aim is 95)
+accessibility             100
 best practices            100
-SEO                       >= 90
+SEO                       100
 transferred, first visit  <= 1 MB
 ========================  ======
 
@@ -46,7 +46,7 @@ CHROMIUM = os.environ.get("LENSBOOK_CHROMIUM", "/usr/bin/chromium")
 CHROME_FLAGS = ("--headless --no-sandbox --disable-gpu --disable-background-networking "
                 "--disable-component-update --disable-sync --no-first-run")
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
-BUDGETS = {"performance": 0.90, "accessibility": 0.95, "best-practices": 1.00, "seo": 0.90}
+BUDGETS = {"performance": 0.90, "accessibility": 1.00, "best-practices": 1.00, "seo": 1.00}
 MAX_BYTES = 1_000_000
 
 

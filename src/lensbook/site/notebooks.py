@@ -19,12 +19,21 @@ Both are served under ``notebooks/`` (``notebooks/cnn.ipynb``) and linked from
 their page by the download button next to its title (``page.meta["notebook"]``,
 read by ``overrides/partials/actions.html``). Links between pages become
 absolute links to the site (``site_url``), so a downloaded notebook's links
-and images still lead somewhere.
+still lead somewhere. Figures link to the published site; a local build (whose
+``site_url`` is this machine) embeds them as cell attachments instead, so a
+notebook never points at localhost.
+
+Every downloaded notebook opens with a set-up cell (:func:`setup_cell`): it
+installs this repository's package at the commit the site was built from
+(``repo_url``, ``LENSBOOK_REPO_URL`` in a published build), and torch only if
+torch cannot be imported. A local build knows no repository address; its
+cell says how to install from a clone.
 """
 
 from __future__ import annotations
 
 import ast
+import base64
 import dataclasses
 import hashlib
 import html
@@ -37,7 +46,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlparse
 
 from . import apparatus, citations, pages, rewrite, sources
 
@@ -54,6 +63,9 @@ AUTOREF = re.compile(r"\[(?P<text>[^\]\n]+)\]\[(?P<id>[A-Za-z_][\w.]*)?\]")
 ATTR_LIST = re.compile(r"[ \t]*\{(?::[^}\n]*|[ \t]+[^{}\n]*?[ \t]+|#[\w-]+|\.[\w-]+)\}")
 ABBREVIATION = re.compile(r"^\*\[[^\]\n]+\]:.*\n?", re.M)
 COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?^(?:---|\.\.\.)[ \t]*\n", re.S | re.M)
+#: The id of the set-up cell that opens every downloaded notebook.
+SETUP_ID = "lensbook-setup"
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
 
@@ -209,6 +221,7 @@ class Context:
     bibliography: dict[str, citations.Reference] = field(default_factory=dict)
     url: Callable[[str], str] = lambda target: target  # a page-relative link -> an absolute URL
     reference: Callable[[str], str | None] = lambda identifier: None  # autorefs id -> URL or None
+    embed: bool = False  # figures as cell attachments (a local build), not links to the site
 
 
 def _outside_code(text: str, function: Callable[[str], str]) -> str:
@@ -261,6 +274,7 @@ class NotebookRenderer(rewrite.Renderer):
 
     def __init__(self, context: Context) -> None:
         self.context = context
+        self.attachments: dict[str, dict[str, str]] = {}  # file name -> MIME bundle (embedded figures)
 
     def equation(self, latex, item):
         body = latex.strip("\n")
@@ -283,7 +297,14 @@ class NotebookRenderer(rewrite.Renderer):
     def figure(self, name, alt, caption, item, spec):
         if item is not None:
             caption = f"**Figure {item.number}.** {caption}"
-        return f"![{alt}]({self.context.url(f'figures/{name}.svg')})\n\n{caption}".rstrip() + "\n"
+        spec = (self.context.figures or {}).get(name)
+        svg = getattr(spec, "svg", None)
+        if self.context.embed and svg:
+            self.attachments[f"{name}.svg"] = {"image/svg+xml": base64.b64encode(svg["light"]).decode()}
+            target = f"attachment:{name}.svg"
+        else:
+            target = self.context.url(f"figures/{name}.svg")
+        return f"![{alt}]({target})\n\n{caption}".rstrip() + "\n"
 
     def text(self, part):
         context = self.context
@@ -326,18 +347,24 @@ def from_markdown(markdown: str, page: str, context: Context | None = None) -> d
         derived from the cells' content, so the same page gives the same file.
     """
     context = context or Context()
+    markdown = FRONT_MATTER.sub("", markdown)  # search boost and the like: for the site only
     prose_only = "".join(chunk if is_code else COMMENT.sub("", ABBREVIATION.sub("", chunk))
                          for is_code, chunk in pages.split_code(flatten_blocks(markdown)))
     shared = rewrite.Context(results=context.results or None, figures=context.figures,
                              numbering=context.numbering, bibliography=context.bibliography or None)
-    text = rewrite.rewrite(prose_only, page, NotebookRenderer(context), shared)
+    renderer = NotebookRenderer(context)
+    text = rewrite.rewrite(prose_only, page, renderer, shared)
     cells: list[dict] = []
     prose: list[str] = []
 
     def flush() -> None:
         body = re.sub(r"\n{3,}", "\n\n", "".join(prose).strip("\n"))
         if body.strip():
-            cells.append({"cell_type": "markdown", "metadata": {}, "source": body})
+            cell = {"cell_type": "markdown", "metadata": {}, "source": body}
+            attached = {name: bundle for name, bundle in renderer.attachments.items() if f"attachment:{name}" in body}
+            if attached:
+                cell["attachments"] = attached
+            cells.append(cell)
         prose.clear()
 
     for is_code, chunk in pages.split_code(text):
@@ -364,6 +391,128 @@ def from_markdown(markdown: str, page: str, context: Context | None = None) -> d
     return {"cells": cells, "metadata": {"kernelspec": dict(KERNELSPEC),
                                          "language_info": {"name": "python"}},
             "nbformat": 4, "nbformat_minor": 5}
+
+
+SETUP_HEAD = """\
+# Set-up: run this cell first. It installs `lensbook`, the package this notebook's code uses,
+# {where}
+# torch is installed only if it cannot be imported, so a torch you already have stays as it is.
+"""
+SETUP_LOCAL = """\
+# This notebook comes from a local build of the site, which knows no repository address to
+# install from. From a clone of the repository, install it with
+#     pip install torch                    (only if you have no torch)
+#     pip install -e /path/to/the/clone
+# or set LENSBOOK_SOURCE to the clone's path before you start Jupyter, and this cell installs it.
+"""
+SETUP_BODY = """\
+import importlib.metadata
+import importlib.util
+import os
+import subprocess
+import sys
+
+SOURCE = os.environ.get("LENSBOOK_SOURCE", {source})
+REQUIREMENTS = {requirements}  # lensbook's own, besides torch
+
+
+def pip_install(*args):
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", *args])
+
+
+def missing(requirement):
+    name = requirement.split(";")[0].split("[")[0]
+    for sign in "<>=!~ ":
+        name = name.split(sign)[0]
+    try:
+        importlib.metadata.version(name)
+        return False
+    except importlib.metadata.PackageNotFoundError:
+        return True
+
+
+if importlib.util.find_spec("torch") is None:
+    pip_install("torch")
+if SOURCE:
+    pip_install("--no-deps", SOURCE)
+    needed = [r for r in REQUIREMENTS if missing(r)]
+    if needed:
+        pip_install(*needed)
+    importlib.invalidate_caches()
+import lensbook  # noqa: E402  (fails here, not in a later cell, if it is not installed)
+
+print("lensbook", importlib.metadata.version("lensbook"), "from", os.path.dirname(lensbook.__file__))"""
+
+
+def setup_cell(repo_url: str | None, commit: str | None, requirements: list[str]) -> dict:
+    """The code cell that opens every downloaded notebook: it installs ``lensbook``.
+
+    With a repository address (a published build), from ``git+REPO@COMMIT``; without one (a
+    local build), from ``LENSBOOK_SOURCE`` if set, and the cell's comment says how to install
+    from a clone. ``LENSBOOK_SOURCE`` (any pip requirement or path) overrides the address
+    either way. torch is installed only if it cannot be imported; the package's other
+    ``requirements`` only if missing, so nothing a reader has is replaced.
+
+    >>> cell = setup_cell("https://github.com/o/r", "abc123", ["numpy>=1.26"])
+    >>> "git+https://github.com/o/r@abc123" in cell["source"], cell["id"]
+    (True, 'lensbook-setup')
+    >>> "pip install -e /path/to/the/clone" in setup_cell(None, None, [])["source"]
+    True
+    """
+    if repo_url:
+        source = f"git+{repo_url.rstrip('/')}" + (f"@{commit}" if commit else "")
+        where = (f"at commit {commit} of {repo_url}, the one this page was built from."
+                 if commit else f"from {repo_url}.")
+        head = SETUP_HEAD.format(where=where)
+    else:
+        source = ""
+        head = SETUP_HEAD.format(where="from a clone of its repository (see below).") + SETUP_LOCAL
+    body = SETUP_BODY.format(source=json.dumps(source), requirements=json.dumps(list(requirements)))
+    return {"cell_type": "code", "execution_count": None, "id": SETUP_ID, "metadata": {"tags": ["setup"]},
+            "outputs": [], "source": head + body}
+
+
+def with_setup(notebook: dict, cell: dict) -> dict:
+    """``notebook`` with ``cell`` first (replacing an earlier set-up cell)."""
+    cells = [c for c in notebook["cells"] if c.get("id") != SETUP_ID]
+    return {**notebook, "cells": [cell, *cells]}
+
+
+def package_requirements(root: Path) -> list[str]:
+    """The package's requirements other than torch, from ``pyproject.toml`` (or its installed metadata)."""
+    pyproject = root / "pyproject.toml"
+    if pyproject.exists():
+        import tomllib
+
+        found = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {}).get("dependencies", [])
+    else:
+        import importlib.metadata
+
+        found = [r for r in importlib.metadata.requires("lensbook") or [] if "extra ==" not in r]
+    return [r.replace(" ", "") for r in found if not re.match(r"torch\b", r)]
+
+
+def build_commit(root: Path) -> str | None:
+    """The commit the site is built from: ``LENSBOOK_COMMIT``, ``GITHUB_SHA``, or ``git rev-parse HEAD``."""
+    for name in ("LENSBOOK_COMMIT", "GITHUB_SHA"):
+        if os.environ.get(name):
+            return os.environ[name]
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def is_local(site_url: str | None) -> bool:
+    """Whether ``site_url`` is this machine (a local build): its notebooks embed their figures.
+
+    >>> is_local("http://127.0.0.1:8000/"), is_local("https://o.github.io/r/"), is_local(None)
+    (True, False, True)
+    """
+    return not site_url or urlparse(site_url).hostname in ("127.0.0.1", "localhost", "::1", "0.0.0.0")
 
 
 def _key(*parts: str) -> str:
@@ -496,6 +645,10 @@ class NotebookSite:
         API reference's published URLs. ``memo``, a ``(Memo, key)`` pair, keeps each page's
         notebook under that key plus the page's text and the site's pages.
         """
+        root = Path(config.config_file_path).parent
+        setup = setup_cell(config.repo_url, build_commit(root) if config.repo_url else None,
+                           package_requirements(root))
+        context = dataclasses.replace(context, embed=is_local(config.site_url))
         if reference is not None:
             def page_url(src_uri: str) -> str:
                 return site_url(config, files.get_file_from_path(src_uri).url)
@@ -503,7 +656,7 @@ class NotebookSite:
             context = dataclasses.replace(context, reference=lambda identifier: reference.url(identifier, page_url))
         for src_uri, notebook in self.executed.items():
             resolve = self._resolver(files, config, src_uri, absolute=True)
-            self.pages[src_uri] = self._add(files, config, src_uri, dumps(relink(notebook, resolve)))
+            self.pages[src_uri] = self._add(files, config, src_uri, dumps(with_setup(relink(notebook, resolve), setup)))
         for page in nav.pages:
             file = page.file
             if not file.src_uri.endswith(".md") or file.generated_by:
@@ -513,7 +666,7 @@ class NotebookSite:
 
             def build(file=file, page_context=page_context) -> str:
                 try:
-                    return dumps(from_markdown(file.content_string, file.src_uri, page_context))
+                    return dumps(with_setup(from_markdown(file.content_string, file.src_uri, page_context), setup))
                 except pages.PageError as error:
                     raise NotebookError(str(error)) from error
 
@@ -523,7 +676,8 @@ class NotebookSite:
                 store, base = memo
                 site_pages = " ".join(sorted(f.src_uri for f in files.documentation_pages()))
                 text = store.get(f"notebook-{file.src_uri}", _key(base, file.src_uri, file.content_string,
-                                                                   site_pages, getattr(reference, "key", "")), build)
+                                                                   site_pages, getattr(reference, "key", ""),
+                                                                   setup["source"], str(context.embed)), build)
             self.pages[file.src_uri] = self._add(files, config, file.src_uri, text)
 
     @staticmethod

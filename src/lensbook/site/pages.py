@@ -50,24 +50,87 @@ def svg_size(svg: bytes) -> tuple[int, int] | None:
     return None if match is None else (round(float(match.group(1)) * 4 / 3), round(float(match.group(2)) * 4 / 3))
 
 
-def figure_html(name: str, alt: str, caption: str, number: str = "", size: tuple[int, int] | None = None) -> str:
+#: The screens that get a figure's narrow (phone) variant, where it has one: Material's phone layout.
+NARROW_MEDIA = "(max-width: 44.9375em)"
+
+
+def site_root(page: str) -> str:
+    """The relative URL from page ``page`` (its source path, ``cnn.md``) to the site root, with
+    directory URLs: ``cnn.md`` is served as ``cnn/``, so ``../``; ``index.md`` is the root itself.
+
+    >>> site_root("index.md"), site_root("cnn.md"), site_root("part/index.md"), site_root("part/x.md")
+    ('', '../', '../', '../../')
+    """
+    parts = page.removesuffix(".md").split("/")
+    depth = len(parts) - (1 if parts[-1] == "index" else 0)
+    return "../" * depth
+
+
+def figure_html(name: str, alt: str, caption: str, number: str = "", size: tuple[int, int] | None = None,
+                narrow: tuple[int, int] | None = None, page: str = "index.md") -> str:
     """The Markdown (with ``md_in_html``) that shows one figure in both palettes.
 
-    Images load lazily, so the palette not shown is never fetched and figures
-    far down the page wait until the reader gets near them; ``size`` (pixels)
-    reserves their box, so nothing shifts when they arrive.
+    Each image is a link to its SVG, so a tap or a click opens the figure at full size. It is
+    shown at its natural size (``size``, CSS pixels, which also reserves its box so nothing
+    shifts when it arrives) or narrower, never stretched (``assets/lensbook.css``). Images load
+    lazily, so the palette not shown is never fetched and figures far down the page wait until
+    the reader gets near them.
+
+    A figure with a phone layout (``narrow``, its size; registered with ``narrow=True``, see
+    ``lensbook.figures.registry``) is a ``<picture>``: phones (``NARROW_MEDIA``) get
+    ``NAME-narrow.svg``, other screens and the full-size link the wide drawing. ``page`` (its
+    source path) makes those URLs relative to the page, as MkDocs does for Markdown images.
     """
     alt_text = alt.replace("[", "(").replace("]", ")").replace("\n", " ")
     if number:
         caption = f"**Figure {number}.** {caption}"
-    attrs = "{ loading=lazy" + (f" width={size[0]} height={size[1]}" if size else "") + " }"
+    if narrow is None:
+        attrs = "{ loading=lazy" + (f" width={size[0]} height={size[1]}" if size else "") + " }"
+        images = "".join(
+            f"[![{alt_text}](figures/{name}{suffix}.svg#only-{theme}){attrs}](figures/{name}{suffix}.svg)"
+            f'{{ .lb-figure__open }}\n'
+            for theme, suffix in (("light", ""), ("dark", "-dark")))
+    else:
+        root = site_root(page)
+        quoted = alt_text.replace("&", "&amp;").replace('"', "&quot;")
+        box = f' width="{size[0]}" height="{size[1]}"' if size else ""
+        images = "".join(
+            f'<a class="lb-figure__open" href="{root}figures/{name}{suffix}.svg">'
+            f'<picture><source media="{NARROW_MEDIA}" srcset="{root}figures/{name}-narrow{suffix}.svg"'
+            f' width="{narrow[0]}" height="{narrow[1]}">'
+            f'<img src="{root}figures/{name}{suffix}.svg#only-{theme}" alt="{quoted}" loading="lazy"{box}>'
+            f"</picture></a>\n"
+            for theme, suffix in (("light", ""), ("dark", "-dark")))
     return (
         f'<figure class="lb-figure" id="fig-{name}" markdown="block">\n'
-        f"![{alt_text}](figures/{name}.svg#only-light){attrs}\n"
-        f"![{alt_text}](figures/{name}-dark.svg#only-dark){attrs}\n"
+        f"{images}"
         f'<figcaption markdown="span">{caption}</figcaption>\n'
         f"</figure>\n"
     )
+
+
+EXTERNAL_LINK = re.compile(r'<a\b(?P<attrs>[^>]*?)\shref="(?P<href>https?://[^"]+)"(?P<rest>[^>]*)>')
+
+
+def mark_external(html_text: str, site_url: str | None = None) -> str:
+    """Give every link that leaves the site the class ``lb-external`` (print shows its address).
+
+    Links into the site itself (under ``site_url``) are cross-references, printed as their text.
+
+    >>> mark_external('<a href="https://doi.org/1">x</a> <a class="c" href="https://s/cnn/">y</a>', "https://s/")
+    '<a class="lb-external" href="https://doi.org/1">x</a> <a class="c" href="https://s/cnn/">y</a>'
+    >>> mark_external('<a class="lb-cite" href="http://e/">z</a>')
+    '<a class="lb-cite lb-external" href="http://e/">z</a>'
+    """
+    def mark(match: re.Match) -> str:
+        if site_url and (match["href"] + "/").startswith(site_url.rstrip("/") + "/"):
+            return match.group(0)
+        tag = match.group(0)
+        if re.search(r'\sclass="', tag):
+            return re.sub(r'\sclass="([^"]*)"', lambda m: f' class="{m.group(1)} lb-external"', tag, count=1)
+        return tag.replace("<a", '<a class="lb-external"', 1)
+
+    return EXTERNAL_LINK.sub(mark, html_text)
 
 
 ABBR = re.compile(r'<abbr title="([^"]*)">(.*?)</abbr>', re.S)
@@ -128,7 +191,8 @@ class PageRenderer(rewrite.Renderer):
         self.used.append(name)
         svg = getattr(spec, "svg", None)
         size = svg_size(svg["light"]) if svg else None
-        return figure_html(name, alt, caption, item.number if item else "", size)
+        narrow = svg_size(svg["light-narrow"]) if svg and "light-narrow" in svg else None
+        return figure_html(name, alt, caption, item.number if item else "", size, narrow, self.page)
 
     def references(self, keys):
         return citations.reference_list(keys, self.bibliography)

@@ -142,7 +142,11 @@ def index_page(modules: list[str]) -> str:
 
 
 def nav_section(pages: dict[str, list[str]]) -> dict:
-    """The navigation section: the index, the top-level modules, then a group per subpackage."""
+    """The navigation section: the index, the top-level modules, then a group per subpackage.
+
+    Every page is titled with its module's full name (``lensbook.models.lstm``, not ``lstm``): the
+    title is also the browser tab's and the search result's, where ``lstm`` alone says little.
+    """
     entries: list[dict] = [{"Overview": f"{FOLDER}/index.md"}]
     groups: dict[str, list[dict]] = {}
     for page in pages:
@@ -154,7 +158,7 @@ def nav_section(pages: dict[str, list[str]]) -> dict:
             if group not in groups:
                 groups[group] = []
                 entries.append({group: groups[group]})
-            groups[group].append({"Overview" if page == group else parts[-1]: page_uri(page)})
+            groups[group].append({page: page_uri(page)})
     return {SECTION: entries}
 
 

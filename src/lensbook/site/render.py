@@ -259,6 +259,9 @@ def render_figures(names: list[str] | None = None, cache_dir: Path | None = None
                 for theme in style.THEMES:
                     with style.themed(theme):
                         svg[theme] = style.to_svg(spec.draw(result))
+                    if spec.narrow:  # the phone layout: "light-narrow", "dark-narrow"
+                        with style.themed(theme), style.layout("narrow"):
+                            svg[f"{theme}-narrow"] = style.to_svg(spec.draw(result))
             except Exception as error:
                 raise FigureError(f"figure {name!r} failed: {type(error).__name__}: {error}") from error
             path.write_bytes(pickle.dumps(svg))
