@@ -1,4 +1,4 @@
-"""The lens matrix: every lens trained on every task, the same budget for all (docs/choosing.md).
+"""The lens matrix: every lens trained on every task to a plateau (docs/choosing.md).
 
 The manuscript (section 4.5) says which lens fits which data. Here that advice
 is measured: the four lenses of ``lensbook.models.lenses`` are trained on four
@@ -11,17 +11,29 @@ synthetic tasks whose oracle is known,
 * ``next-step``: an expression time course, predict the next measurement
   (``lensbook.tasks.expression``);
 * ``long-range``: an enhancer hundreds of bp upstream of a promoter, or not
-  (``lensbook.tasks.long_range``),
+  (``lensbook.tasks.long_range``).
 
-each with several seeds. Every cell records the held-out score (AUROC for a
-binary task, R² for the regression task) for each seed, the oracle's score on
-the same held-out set, the parameter count, and the training cost in FLOPs,
-counted by ``torch.utils.flop_counter`` (a count, not a timing, so two builds
-give the same table). Wall-clock seconds are measured by ``bench_matrix``
-for ``make bench`` only.
+The protocol (``Protocol``, ``PROTOCOLS``): each task's training, validation
+and test sets are drawn once, from fixed seeds. Every lens trains on the
+training set with early stopping on the validation score (best checkpoint
+kept), at a learning rate chosen from a small grid on seed 0's validation
+score only; the other seeds train at that rate. The test set is drawn and
+scored once, after all training and selection. Every cell records each
+seed's test score (AUROC for a binary task, R² for the regression task), the
+oracle's score on the same test set, a 95% t-interval of the mean over seeds,
+the parameter count and the training cost in FLOPs, counted by
+``torch.utils.flop_counter`` (a count, not a timing, so two builds give the
+same table). ``verdict`` names the best lens only when its interval does not
+overlap the second's; otherwise it reads "undetermined". Wall-clock seconds
+are measured by ``bench_matrix`` for ``make bench`` only.
+
+Learning curves (``Curve``) train three seeds on nested prefixes of the same
+training set, smaller than the cell's, and put the training-set score beside
+the test score; their largest point is the cell itself.
 
 The same run also keeps what the three lenses see on one sequence of the
-motif-pair task (``LensView``), for the figure on the chapter's opening page.
+motif-pair task (``LensView``), for the figure on the chapter's opening page:
+seed 0's models of the matrix, not a second training.
 """
 
 from __future__ import annotations
@@ -71,6 +83,12 @@ WIDTH = 16
 TRAIN_SEED, VAL_SEED, TEST_SEED = 20_000, 30_000, 10_000
 #: Held-out sequences per task (the test set), scored once, after training and model selection.
 TEST_SIZE = 1000
+
+#: Learning curves (``Curve``): these tasks, these smaller nested training-set sizes (the largest
+#: point is the matrix cell, at ``Protocol.train_size``), these seeds, at the cell's chosen learning rate.
+CURVE_TASKS = ("local-motif", "motif-pair")
+CURVE_SIZES = (256, 512, 1024, 2048)
+CURVE_SEEDS = (0, 1, 2)
 
 #: Two-sided 95% quantiles of Student's t, by degrees of freedom (for ``Cell.interval``).
 _T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262,
@@ -154,6 +172,8 @@ class Cell:
     best_steps: tuple[int, ...] = ()
     lr: float = float("nan")
     grid: tuple[tuple[float, float], ...] = ()
+    train_scores: tuple[float, ...] = ()
+    traces: tuple[tuple[float, ...], ...] = ()
 
     @property
     def mean(self) -> float:
@@ -184,6 +204,53 @@ class Cell:
     @property
     def label(self) -> str:
         """The lens's display name ("Fully connected", "CNN", ...)."""
+        return LABELS[self.architecture]
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A learning curve: one lens on one task, trained on nested fixed training sets.
+
+    ``sizes`` are the training-set sizes, increasing; the sets are prefixes
+    of the task's fixed training set, so each holds the smaller ones, and the
+    largest is the matrix cell's own training set (its points are the cell's
+    seeds ``CURVE_SEEDS``, not a second training). ``test[i]`` and
+    ``train[i]`` hold each seed's score at ``sizes[i]`` on the test set and on
+    its own training set.
+    """
+
+    task: str
+    architecture: str
+    sizes: tuple[int, ...]
+    test: tuple[tuple[float, ...], ...]
+    train: tuple[tuple[float, ...], ...]
+    oracle: float
+
+    @property
+    def mean_test(self) -> np.ndarray:
+        """Mean test score at each size, ``(len(sizes),)``."""
+        return np.array([np.mean(s) for s in self.test])
+
+    @property
+    def mean_train(self) -> np.ndarray:
+        """Mean training-set score at each size, ``(len(sizes),)``."""
+        return np.array([np.mean(s) for s in self.train])
+
+    @property
+    def gap(self) -> np.ndarray:
+        """Mean training score minus mean test score at each size (memorisation shows as a large gap)."""
+        return self.mean_train - self.mean_test
+
+    def data_needed(self, fraction: float = 0.9) -> int | None:
+        """The smallest size whose mean test score reaches ``fraction`` of the oracle's, or None."""
+        for size, score in zip(self.sizes, self.mean_test):
+            if score >= fraction * self.oracle:
+                return int(size)
+        return None
+
+    @property
+    def label(self) -> str:
+        """The lens's display name."""
         return LABELS[self.architecture]
 
 
@@ -303,6 +370,20 @@ class MatrixResult:
     test_size: int
     cells: tuple[Cell, ...]
     view: LensView | None
+    curves: tuple[Curve, ...] = ()
+
+    def curve(self, task: str, architecture: str) -> Curve:
+        """The learning curve of ``task`` and ``architecture``."""
+        for c in self.curves:
+            if (c.task, c.architecture) == (task, architecture):
+                return c
+        raise ValueError(f"task/architecture: no learning curve ({task!r}, {architecture!r}); "
+                         f"curves for {sorted({c.task for c in self.curves})}")
+
+    @property
+    def curve_tasks(self) -> tuple[str, ...]:
+        """The tasks with learning curves, in the matrix's order."""
+        return tuple(t for t in self.tasks if any(c.task == t for c in self.curves))
 
     @property
     def n_seeds(self) -> int:
@@ -441,22 +522,31 @@ class Fit:
     val_score: float
     steps: int
     best_step: int
+    trace: tuple[float, ...] = ()
+    train_score: float = float("nan")
 
 
-def fit(task: Task, architecture: str, seed: int, lr: float, protocol: Protocol, data: Fitting) -> Fit:
+def fit(task: Task, architecture: str, seed: int, lr: float, protocol: Protocol, data: Fitting,
+        size: int | None = None) -> Fit:
     """Train one lens on the fixed training set with early stopping on the validation set.
 
     Initialisation is seeded by ``seed`` and the batch order by ``1000 +
-    seed``. Returns the model with the weights of its best validation score.
+    seed``. ``size`` trains on the first ``size`` sequences of the training
+    set only (the learning curve's nested sets). Returns the model with the
+    weights of its best validation score, the validation score at every
+    evaluation (``trace``) and the kept model's score on its training set.
     """
     with seeded(seed):
         model = build(architecture, LensConfig(task.channels, task.length, width=WIDTH))
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=protocol.weight_decay)
     loss_fn = _loss(task)
     generator = torch.Generator().manual_seed(1000 + seed)
-    n = len(data.y_train)
+    n = len(data.y_train) if size is None else size
+    require(isinstance(n, int) and 1 <= n <= len(data.y_train), "size", size,
+            f"an int from 1 to {len(data.y_train)}")
+    x_train, y_train = data.x_train[:n], data.y_train[:n]
     order, cursor = torch.randperm(n, generator=generator), 0
-    best, best_state, best_step, since = -math.inf, copy.deepcopy(model.state_dict()), 0, 0
+    best, best_state, best_step, since, trace = -math.inf, copy.deepcopy(model.state_dict()), 0, 0, []
     model.train()
     step = 0
     for step in range(1, protocol.max_steps + 1):
@@ -465,12 +555,13 @@ def fit(task: Task, architecture: str, seed: int, lr: float, protocol: Protocol,
         index = order[cursor:cursor + protocol.batch]
         cursor += protocol.batch
         optimiser.zero_grad(set_to_none=True)
-        loss = loss_fn(model(data.x_train[index]), data.y_train[index])
+        loss = loss_fn(model(x_train[index]), y_train[index])
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimiser.step()
         if step % protocol.eval_every == 0 or step == protocol.max_steps:
             score = _score(task, _predict(model, data.x_val), data.y_val)
+            trace.append(score)
             if score > best:
                 best, best_state, best_step, since = score, copy.deepcopy(model.state_dict()), step, 0
             else:
@@ -479,7 +570,8 @@ def fit(task: Task, architecture: str, seed: int, lr: float, protocol: Protocol,
                 break
     model.load_state_dict(best_state)
     model.eval()
-    return Fit(model, float(best), step, best_step)
+    train_score = _score(task, _predict(model, x_train), y_train)
+    return Fit(model, float(best), step, best_step, tuple(trace), float(train_score))
 
 
 def choose_lr(task: Task, architecture: str, protocol: Protocol, data: Fitting) -> tuple[float, tuple, Fit]:
@@ -520,20 +612,41 @@ def step_flops(model: nn.Module, task: Task, batch: int) -> int:
     return int(counter.get_total_flops())
 
 
-def train_cell(name: str, task: Task, architecture: str, seeds: Sequence[int], protocol: Protocol
-               ) -> tuple[Cell, list[nn.Module]]:
-    """One cell: the learning rate chosen on seed 0, every seed trained at it, the test set scored once."""
+def train_cell(name: str, task: Task, architecture: str, seeds: Sequence[int], protocol: Protocol,
+               curve_sizes: Sequence[int] = (), curve_seeds: Sequence[int] = CURVE_SEEDS,
+               ) -> tuple[Cell, list[nn.Module], Curve | None]:
+    """One cell: the learning rate chosen on seed 0, every seed trained at it, the test set scored once.
+
+    With ``curve_sizes``, also the cell's learning curve: ``curve_seeds`` trained
+    at the same rate on the first ``size`` sequences of the training set for
+    each size, the cell's own seeds as its largest point.
+    """
     data = fitting_data(task, protocol)
     lr, grid, first = choose_lr(task, architecture, protocol, data)
     fits = [first if seed == 0 else fit(task, architecture, seed, lr, protocol, data) for seed in seeds]
+    small = {size: [fit(task, architecture, seed, lr, protocol, data, size=size) for seed in curve_seeds]
+             for size in curve_sizes}
+    # model selection is over: the test set is drawn and scored now, once per trained model
     x_test, y_test, oracle = test_data(task, data.scale)
     scores = tuple(_score(task, _predict(f.model, x_test), y_test) for f in fits)
     steps = tuple(f.steps for f in fits)
-    cell = Cell(name, architecture,
-                "AUROC" if task.target == "binary" else "R²", scores, oracle, parameter_count(fits[0].model),
+    metric = "AUROC" if task.target == "binary" else "R²"
+    cell = Cell(name, architecture, metric, scores, oracle, parameter_count(fits[0].model),
                 step_flops(fits[0].model, task, protocol.batch) * int(round(np.mean(steps))),
-                tuple(f.val_score for f in fits), steps, tuple(f.best_step for f in fits), lr, grid)
-    return cell, [f.model for f in fits]
+                tuple(f.val_score for f in fits), steps, tuple(f.best_step for f in fits), lr, grid,
+                tuple(f.train_score for f in fits), tuple(f.trace for f in fits))
+    curve = None
+    if curve_sizes:
+        require(all(s in seeds for s in curve_seeds), "curve_seeds", curve_seeds, f"seeds of the cell {seeds}")
+        sizes = tuple(sorted(curve_sizes))
+        require(sizes[-1] < protocol.train_size, "curve_sizes", curve_sizes,
+                f"sizes below the training set's {protocol.train_size}")
+        test = [tuple(_score(task, _predict(f.model, x_test), y_test) for f in small[s]) for s in sizes]
+        train = [tuple(f.train_score for f in small[s]) for s in sizes]
+        test.append(tuple(scores[seeds.index(s)] for s in curve_seeds))
+        train.append(tuple(fits[seeds.index(s)].train_score for s in curve_seeds))
+        curve = Curve(name, architecture, (*sizes, protocol.train_size), tuple(test), tuple(train), oracle)
+    return cell, [f.model for f in fits], curve
 
 
 # -- the matrix --------------------------------------------------------------------------
@@ -551,7 +664,7 @@ def _select(names: str | Sequence[str] | None, valid: Sequence[str], argument: s
 
 def lens_matrix(tasks: str | Sequence[str] | None = None, architectures: str | Sequence[str] | None = None,
                 *, seeds: Sequence[int] = SEEDS, protocols: dict[str, Protocol] | None = None,
-                view: bool = True) -> MatrixResult:
+                view: bool = True, curve_sizes: dict[str, Sequence[int]] | None = None) -> MatrixResult:
     """Train every lens on every task and score it against the oracle (section 4.5).
 
     Parameters
@@ -568,6 +681,9 @@ def lens_matrix(tasks: str | Sequence[str] | None = None, architectures: str | S
     view : bool, optional
         Also record the ``LensView`` of seed 0's models on the motif-pair task
         (when it and the three sequence lenses are selected). Default is True.
+    curve_sizes : dict, optional
+        ``task name -> smaller training-set sizes`` of its learning curves
+        (seeds ``CURVE_SEEDS``); tasks not in it get none. Default: none.
 
     Returns
     -------
@@ -585,19 +701,23 @@ def lens_matrix(tasks: str | Sequence[str] | None = None, architectures: str | S
     require(len(seeds) > 0 and all(isinstance(s, int) for s in seeds) and 0 in seeds, "seeds", seeds,
             "ints including 0 (seed 0 picks the learning rate)")
     protocols = {**PROTOCOLS, **(protocols or {})}
-    cells, lens_view = [], None
+    cells, curves, lens_view = [], [], None
     for name in task_names:
         task = TASKS[name](0)
         for architecture in arch_names:
-            cell, models = train_cell(name, task, architecture, seeds, protocols[name])
+            cell, models, curve = train_cell(name, task, architecture, seeds, protocols[name],
+                                             curve_sizes.get(name, ()) if curve_sizes else ())
             cells.append(cell)
+            if curve is not None:
+                curves.append(curve)
             if name == "motif-pair" and view:
                 lens_view = (lens_view or {}) | {architecture: models[seeds.index(0)]}
     wanted = {"cnn", "lstm", "transformer"}
     view_result = (three_lenses_view(TASKS["motif-pair"](0), lens_view)
                    if lens_view and wanted <= set(lens_view) else None)
     return MatrixResult(task_names, arch_names, seeds, tuple((n, protocols[n]) for n in task_names),
-                        tuple((n, MANUSCRIPT_PICK[n]) for n in task_names), TEST_SIZE, tuple(cells), view_result)
+                        tuple((n, MANUSCRIPT_PICK[n]) for n in task_names), TEST_SIZE, tuple(cells), view_result,
+                        tuple(curves))
 
 
 def three_lenses_view(task: pair.PairTask, models: dict[str, nn.Module], *, filters: int = 4,
@@ -640,8 +760,8 @@ def three_lenses_view(task: pair.PairTask, models: dict[str, nn.Module], *, filt
 
 @experiment("lens_matrix")
 def lens_matrix_build() -> MatrixResult:
-    """The build's lens matrix: all tasks, all lenses, seeds 0-4, ``PROTOCOLS``."""
-    return lens_matrix()
+    """The build's lens matrix: all tasks, all lenses, seeds 0-4, ``PROTOCOLS``; learning curves on ``CURVE_TASKS``."""
+    return lens_matrix(curve_sizes={task: CURVE_SIZES for task in CURVE_TASKS})
 
 
 def bench_matrix(tasks: str | Sequence[str] | None = None, architectures: str | Sequence[str] | None = None,
