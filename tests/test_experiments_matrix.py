@@ -261,7 +261,7 @@ def test_bench_times_each_cell():
 
 
 def test_figures_draw(result):
-    for draw in (index.three_lenses, choosing.lens_matrix):
+    for draw in (index.three_lenses, choosing.lens_matrix, choosing.learning_curves):
         for theme in style.THEMES:
             with style.themed(theme):
                 assert draw(result).axes
