@@ -59,7 +59,7 @@ def lens_matrix(r: MatrixResult) -> Figure:
 def learning_curves(r: MatrixResult) -> Figure:
     """Test and training-set score against training-set size, per lens, on the tasks with curves."""
     tasks = r.curve_tasks
-    fig, axes = style.new_figure(6.4, 3.4 * len(tasks), nrows=len(tasks), squeeze=False, sharex=True)
+    fig, axes = style.new_figure(6.4, 3.2 * len(tasks) + 0.8, nrows=len(tasks), squeeze=False, sharex=True)
     for ax, task in zip(axes[:, 0], tasks):
         curves = [r.curve(task, a) for a in r.architectures]
         for c in curves:
@@ -68,7 +68,7 @@ def learning_curves(r: MatrixResult) -> Figure:
             ax.plot(c.sizes, c.mean_train, color=colour, marker=marker, ms=4, lw=1.2, ls="--", alpha=0.8,
                     mfc="none", zorder=2)
         oracle = curves[0].oracle
-        ax.axhline(oracle, color=style.ink(), ls="--", lw=1)
+        ax.axhline(oracle, color=style.ink(), ls="-.", lw=1)
         ax.axhline(0.9 * oracle, color=style.ink(), ls=":", lw=1)
         ax.set_xscale("log", base=2)
         ax.set_xticks(curves[0].sizes, [f"{s:,}" for s in curves[0].sizes], fontsize=9)
@@ -81,6 +81,9 @@ def learning_curves(r: MatrixResult) -> Figure:
     handles = [Line2D([], [], color=COLOURS[a], marker=MARKERS[a], lw=2, label=_short(a)) for a in r.architectures]
     handles += [Line2D([], [], color=style.ink(), lw=2, label="test"),
                 Line2D([], [], color=style.ink(), lw=1.2, ls="--", label="training set"),
+                Line2D([], [], color=style.ink(), lw=1, ls="-.", label="oracle"),
                 Line2D([], [], color=style.ink(), lw=1, ls=":", label="0.9 × oracle")]
-    axes[0, 0].legend(handles=handles, loc="lower right", fontsize=8, ncols=2, framealpha=0.9)
+    # below the panels, where no curve runs
+    axes[-1, 0].legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=9, ncols=4,
+                       frameon=False)
     return fig
