@@ -265,3 +265,12 @@ def test_figures_draw(result):
         for theme in style.THEMES:
             with style.themed(theme):
                 assert draw(result).axes
+
+
+def test_workers_do_not_change_the_result(one_thread):
+    """Every cell is seeded on its own: trained in parallel processes it is the same cell."""
+    kwargs = dict(seeds=(0, 1), protocols={"motif-pair": TINY}, view=False)
+    one = lens_matrix("motif-pair", ["fully-connected", "cnn"], **kwargs)
+    two = lens_matrix("motif-pair", ["fully-connected", "cnn"], workers=2, **kwargs)
+    for a, b in zip(one.cells, two.cells):
+        assert (a.scores, a.grid, a.steps, a.train_scores) == (b.scores, b.grid, b.steps, b.train_scores)

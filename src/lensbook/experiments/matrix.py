@@ -40,9 +40,12 @@ from __future__ import annotations
 
 import copy
 import math
+import multiprocessing
+import os
 import time
 import warnings
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -664,7 +667,8 @@ def _select(names: str | Sequence[str] | None, valid: Sequence[str], argument: s
 
 def lens_matrix(tasks: str | Sequence[str] | None = None, architectures: str | Sequence[str] | None = None,
                 *, seeds: Sequence[int] = SEEDS, protocols: dict[str, Protocol] | None = None,
-                view: bool = True, curve_sizes: dict[str, Sequence[int]] | None = None) -> MatrixResult:
+                view: bool = True, curve_sizes: dict[str, Sequence[int]] | None = None,
+                workers: int = 1) -> MatrixResult:
     """Train every lens on every task and score it against the oracle (section 4.5).
 
     Parameters
@@ -684,6 +688,10 @@ def lens_matrix(tasks: str | Sequence[str] | None = None, architectures: str | S
     curve_sizes : dict, optional
         ``task name -> smaller training-set sizes`` of its learning curves
         (seeds ``CURVE_SEEDS``); tasks not in it get none. Default: none.
+    workers : int, optional
+        Train the cells in this many processes (one thread each); every cell
+        is seeded on its own, so the result does not depend on it. Default 1
+        (this process).
 
     Returns
     -------
@@ -701,23 +709,35 @@ def lens_matrix(tasks: str | Sequence[str] | None = None, architectures: str | S
     require(len(seeds) > 0 and all(isinstance(s, int) for s in seeds) and 0 in seeds, "seeds", seeds,
             "ints including 0 (seed 0 picks the learning rate)")
     protocols = {**PROTOCOLS, **(protocols or {})}
+    jobs = [(name, architecture, seeds, protocols[name], tuple(curve_sizes.get(name, ())) if curve_sizes else ())
+            for name in task_names for architecture in arch_names]
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn")) as pool:
+            done = list(pool.map(_cell_job, jobs))
+    else:
+        done = [_cell_job(job, threads=False) for job in jobs]
     cells, curves, lens_view = [], [], None
-    for name in task_names:
-        task = TASKS[name](0)
-        for architecture in arch_names:
-            cell, models, curve = train_cell(name, task, architecture, seeds, protocols[name],
-                                             curve_sizes.get(name, ()) if curve_sizes else ())
-            cells.append(cell)
-            if curve is not None:
-                curves.append(curve)
-            if name == "motif-pair" and view:
-                lens_view = (lens_view or {}) | {architecture: models[seeds.index(0)]}
+    for (name, architecture, *_), (cell, first, curve) in zip(jobs, done):
+        cells.append(cell)
+        if curve is not None:
+            curves.append(curve)
+        if name == "motif-pair" and view:
+            lens_view = (lens_view or {}) | {architecture: first}
     wanted = {"cnn", "lstm", "transformer"}
     view_result = (three_lenses_view(TASKS["motif-pair"](0), lens_view)
                    if lens_view and wanted <= set(lens_view) else None)
     return MatrixResult(task_names, arch_names, seeds, tuple((n, protocols[n]) for n in task_names),
                         tuple((n, MANUSCRIPT_PICK[n]) for n in task_names), TEST_SIZE, tuple(cells), view_result,
                         tuple(curves))
+
+
+def _cell_job(job: tuple, threads: bool = True) -> tuple[Cell, nn.Module, Curve | None]:
+    """One cell of ``lens_matrix`` (a worker's job): the cell, its seed-0 model, its curve."""
+    name, architecture, seeds, protocol, sizes = job
+    if threads:
+        torch.set_num_threads(1)
+    cell, models, curve = train_cell(name, TASKS[name](0), architecture, seeds, protocol, sizes)
+    return cell, models[seeds.index(0)], curve
 
 
 def three_lenses_view(task: pair.PairTask, models: dict[str, nn.Module], *, filters: int = 4,
@@ -760,8 +780,13 @@ def three_lenses_view(task: pair.PairTask, models: dict[str, nn.Module], *, filt
 
 @experiment("lens_matrix")
 def lens_matrix_build() -> MatrixResult:
-    """The build's lens matrix: all tasks, all lenses, seeds 0-4, ``PROTOCOLS``; learning curves on ``CURVE_TASKS``."""
-    return lens_matrix(curve_sizes={task: CURVE_SIZES for task in CURVE_TASKS})
+    """The build's lens matrix: all tasks, all lenses, seeds 0-4, ``PROTOCOLS``; learning curves on ``CURVE_TASKS``.
+
+    Its 16 cells train in parallel processes, one per core, so that the
+    matrix, the build's largest experiment, does not hold one worker alone
+    for the whole build.
+    """
+    return lens_matrix(curve_sizes={task: CURVE_SIZES for task in CURVE_TASKS}, workers=os.cpu_count() or 1)
 
 
 def bench_matrix(tasks: str | Sequence[str] | None = None, architectures: str | Sequence[str] | None = None,
