@@ -7,7 +7,7 @@ import torch
 
 from lensbook.experiments import matrix
 from lensbook.experiments.matrix import (
-    Budget, Cell, MatrixResult, bench_matrix, lens_matrix, training_flops,
+    Cell, MatrixResult, Protocol, bench_matrix, lens_matrix, step_flops, verdict,
 )
 from lensbook.experiments.registry import EXPERIMENTS
 from lensbook.figures import choosing, index, style
@@ -15,7 +15,7 @@ from lensbook.models.lenses import ARCHITECTURES, LensConfig, build
 from lensbook.tasks import Task
 from lensbook.train import seeded
 
-TINY = Budget(steps=3, batch=8, lr=1e-2)
+TINY = Protocol(train_size=96, val_size=64, batch=8, eval_every=2, patience=1, max_steps=4, lr_grid=(1e-3, 1e-2))
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ def result(one_thread):
         mp.setitem(matrix.TASKS, "drift", lambda seed=0: Drift())
         mp.setitem(matrix.MANUSCRIPT_PICK, "drift", ("lstm",))
         mp.setattr(matrix, "TEST_SIZE", 200)
-        return lens_matrix(["motif-pair", "drift"], budgets={"motif-pair": TINY, "drift": TINY})
+        return lens_matrix(["motif-pair", "drift"], seeds=(0, 1, 2), protocols={"motif-pair": TINY, "drift": TINY},
+                           curve_sizes={"motif-pair": (16, 32)})
 
 
 def test_the_stand_in_follows_the_protocol():
@@ -83,21 +84,82 @@ def test_training_flops_are_counted_deterministically_and_include_the_lstm():
     config = LensConfig(4, 500, width=16)
     with seeded(0):
         lstm = build("lstm", config)
-    first, second = training_flops(lstm, task, TINY), training_flops(lstm, task, TINY)
+    first, second = step_flops(lstm, task, 8), step_flops(lstm, task, 8)
     assert first == second
     # the recurrent matrix products alone, forward only: 2 directions x T steps x 2 matmuls (input, hidden)
     units, tokens = config.width // 2, config.tokens
-    recurrent = 2 * tokens * 2 * TINY.batch * (4 * units) * (config.width + units)
-    assert first >= TINY.steps * recurrent
+    recurrent = 2 * tokens * 2 * 8 * (4 * units) * (config.width + units)
+    assert first >= recurrent
     assert all(p.grad is None for p in lstm.parameters())          # counting leaves no gradients behind
 
 
 def test_the_same_seed_gives_the_same_model():
     task = matrix.TASKS["motif-pair"](0)
-    a = matrix.train_lens(task, "cnn", 0, TINY)
-    b = matrix.train_lens(task, "cnn", 0, TINY)
+    data = matrix.fitting_data(task, TINY)
+    a = matrix.fit(task, "cnn", 0, 1e-2, TINY, data).model
+    b = matrix.fit(task, "cnn", 0, 1e-2, TINY, data).model
     for p, q in zip(a.parameters(), b.parameters()):
         assert torch.equal(p, q)
+
+
+def test_the_fixed_sets_are_drawn_once_from_fixed_seeds():
+    task = matrix.TASKS["motif-pair"](0)
+    a, b = matrix.fitting_data(task, TINY), matrix.fitting_data(task, TINY)
+    assert torch.equal(a.x_train, b.x_train) and torch.equal(a.x_val, b.x_val)
+    assert a.x_train.shape[0] == TINY.train_size and a.x_val.shape[0] == TINY.val_size
+    x_test = matrix.test_data(task, a.scale, 64)[0]
+    assert not any(torch.equal(x_test[i], a.x_train[j]) for i in range(8) for j in range(TINY.train_size))
+
+
+def test_model_selection_never_sees_the_test_set(one_thread):
+    """The chosen rate, the grid and the validation scores do not change with the test set;
+    the test set is drawn only after every model is trained."""
+    task = matrix.TASKS["motif-pair"](0)
+    calls = []
+    real_fit, real_test = matrix.fit, matrix.test_data
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(matrix, "fit", lambda *a, **k: (calls.append("fit"), real_fit(*a, **k))[1])
+        mp.setattr(matrix, "test_data", lambda *a, **k: (calls.append("test"), real_test(*a, **k))[1])
+        mp.setattr(matrix, "TEST_SIZE", 100)
+        first = matrix.train_cell("motif-pair", task, "cnn", (0, 1), TINY, (16,), (0,))[0]
+        mp.setattr(matrix, "TEST_SEED", 12_345)
+        second = matrix.train_cell("motif-pair", task, "cnn", (0, 1), TINY, (16,), (0,))[0]
+    assert calls.count("test") == 2 and calls[len(calls) // 2 - 1] == "test" and calls[-1] == "test"
+    assert (first.lr, first.grid, first.val_scores) == (second.lr, second.grid, second.val_scores)
+    assert first.scores != second.scores                         # the test sets did differ
+    assert first.lr == max(first.grid, key=lambda g: g[1])[0]    # the rate with the best validation score
+
+
+def test_a_curve_trains_on_prefixes_of_the_training_set(one_thread):
+    """Nested, fixed sets: a fit of size n never touches the rows after n."""
+    task = matrix.TASKS["motif-pair"](0)
+    data = matrix.fitting_data(task, TINY)
+    poisoned = matrix.Fitting(torch.cat([data.x_train[:32], torch.full_like(data.x_train[32:], float("nan"))]),
+                              data.y_train, data.x_val, data.y_val, data.scale)
+    f = matrix.fit(task, "cnn", 0, 1e-2, TINY, poisoned, size=32)
+    assert all(torch.isfinite(p).all() for p in f.model.parameters())
+    assert np.isfinite(f.train_score) and np.isfinite(f.val_score)
+    with pytest.raises(ValueError, match="size"):
+        matrix.fit(task, "cnn", 0, 1e-2, TINY, data, size=TINY.train_size + 1)
+
+
+def test_learning_curves_end_at_the_cell(result):
+    assert result.curve_tasks == ("motif-pair",)
+    for a in result.architectures:
+        c, cell = result.curve("motif-pair", a), result.cell("motif-pair", a)
+        assert c.sizes == (16, 32, TINY.train_size)
+        assert list(c.sizes) == sorted(c.sizes)
+        assert c.test[-1] == tuple(cell.scores[s] for s in matrix.CURVE_SEEDS)
+        assert c.train[-1] == tuple(cell.train_scores[s] for s in matrix.CURVE_SEEDS)
+        assert all(len(s) == len(matrix.CURVE_SEEDS) for s in c.test + c.train)
+    with pytest.raises(ValueError, match="no learning curve"):
+        result.curve("drift", "cnn")
+
+
+def test_data_needed_is_the_first_size_at_the_fraction():
+    c = matrix.Curve("t", "cnn", (10, 20, 40), ((0.5, 0.5), (0.8, 0.9), (0.95, 0.95)), ((1, 1),) * 3, 1.0)
+    assert c.data_needed(0.85) == 20 and c.data_needed(0.9) == 40 and c.data_needed(0.99) is None
+    assert c.gap[0] == pytest.approx(0.5)
 
 
 def test_best_is_the_highest_mean_and_labels_name_the_lenses(result):
@@ -126,29 +188,32 @@ def _result(scores: dict[str, tuple[float, ...]]) -> MatrixResult:
                         (("local-motif", ("cnn",)),), 10, cells, None)
 
 
-def test_a_pick_within_the_seeds_spread_agrees():
-    r = _result({"cnn": (0.80, 0.84, 0.88), "transformer": (0.85, 0.86, 0.87)})
+def test_the_interval_is_a_t_interval_over_seeds():
+    c = Cell("t", "cnn", "AUROC", (0.80, 0.84, 0.88), 0.9, 10, 100)
+    assert c.half_width == pytest.approx(4.303 * 0.04 / np.sqrt(3))
+    assert c.interval == pytest.approx((0.84 - c.half_width, 0.84 + c.half_width))
+    assert Cell("t", "cnn", "AUROC", (0.8,), 0.9, 10, 100).half_width == 0.0
+
+
+def test_the_verdict_is_undetermined_when_the_two_best_intervals_overlap():
+    r = _result({"cnn": (0.80, 0.84, 0.88), "transformer": (0.85, 0.86, 0.87), "lstm": (0.5, 0.5, 0.5)})
     assert r.best("local-motif").architecture == "transformer"
-    assert [c.architecture for c in r.picked("local-motif")] == ["cnn"]
+    assert r.verdict("local-motif") == "undetermined" and r.undetermined == ("local-motif",)
+    assert verdict(r.cells) == "undetermined"
     assert r.tied("local-motif", "cnn")
-    assert r.agrees == {"local-motif": True}
-    assert r.disagreeing == ()
+    assert r.agreement("local-motif") == "undetermined"
+    assert r.agrees == {"local-motif": False} and r.disagreeing == ()
 
 
-def test_a_pick_beyond_the_spread_disagrees():
+def test_a_separated_best_lens_is_the_verdict():
     r = _result({"cnn": (0.60, 0.61, 0.62), "transformer": (0.85, 0.86, 0.87)})
+    assert r.verdict("local-motif") == "transformer"
     assert not r.tied("local-motif", "cnn")
+    assert r.agreement("local-motif") == "disagrees"
     assert r.agrees == {"local-motif": False}
     assert r.disagreeing == ("local-motif",)
-
-
-def test_budget_property_needs_one_shared_budget():
-    r = _result({"cnn": (0.6, 0.7, 0.8)})
-    assert r.budget == TINY
-    mixed = MatrixResult(r.tasks, r.architectures, r.seeds, (("a", TINY), ("b", Budget())), r.picks, 10,
-                         r.cells, None)
-    with pytest.raises(ValueError, match="budgets: expected one budget"):
-        mixed.budget
+    r = _result({"cnn": (0.85, 0.86, 0.87), "transformer": (0.60, 0.61, 0.62)})
+    assert r.verdict("local-motif") == "cnn" and r.agrees == {"local-motif": True}
 
 
 def test_unknown_task_lists_the_valid_names():
@@ -167,8 +232,10 @@ def test_an_empty_selection_is_rejected():
 
 
 def test_seeds_are_required():
-    with pytest.raises(ValueError, match="seeds: expected at least one int"):
+    with pytest.raises(ValueError, match="seeds: expected ints including 0"):
         lens_matrix("motif-pair", "cnn", seeds=())
+    with pytest.raises(ValueError, match="seeds: expected ints including 0"):
+        lens_matrix("motif-pair", "cnn", seeds=(1, 2))
 
 
 def test_unknown_cell_is_rejected(result):
@@ -185,16 +252,25 @@ def test_the_build_registers_the_matrix_with_all_four_tasks():
 
 
 def test_bench_times_each_cell():
-    rows = bench_matrix("motif-pair", ["fully-connected", "cnn"], seeds=(0, 1), budgets={"motif-pair": TINY})
+    rows = bench_matrix("motif-pair", ["fully-connected", "cnn"], seeds=(0, 1), protocols={"motif-pair": TINY})
     assert [(r["task"], r["lens"]) for r in rows] == [("motif-pair", "fully-connected"), ("motif-pair", "cnn"),
                                                       ("total", "")]
     assert all(r["seconds"] > 0 for r in rows)
     assert rows[-1]["seconds"] == pytest.approx(rows[0]["seconds"] + rows[1]["seconds"])
-    assert rows[0]["per_seed"] == pytest.approx(rows[0]["seconds"] / 2)
+    assert rows[0]["per_seed"] == pytest.approx(rows[0]["seconds"] / 3)   # two grid rates + seed 1
 
 
 def test_figures_draw(result):
-    for draw in (index.three_lenses, choosing.lens_matrix):
+    for draw in (index.three_lenses, choosing.lens_matrix, choosing.learning_curves):
         for theme in style.THEMES:
             with style.themed(theme):
                 assert draw(result).axes
+
+
+def test_workers_do_not_change_the_result(one_thread):
+    """Every cell is seeded on its own: trained in parallel processes it is the same cell."""
+    kwargs = dict(seeds=(0, 1), protocols={"motif-pair": TINY}, view=False)
+    one = lens_matrix("motif-pair", ["fully-connected", "cnn"], **kwargs)
+    two = lens_matrix("motif-pair", ["fully-connected", "cnn"], workers=2, **kwargs)
+    for a, b in zip(one.cells, two.cells):
+        assert (a.scores, a.grid, a.steps, a.train_scores) == (b.scores, b.grid, b.steps, b.train_scores)

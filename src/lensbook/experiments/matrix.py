@@ -1,4 +1,4 @@
-"""The lens matrix: every lens trained on every task, the same budget for all (docs/choosing.md).
+"""The lens matrix: every lens trained on every task to a plateau (docs/choosing.md).
 
 The manuscript (section 4.5) says which lens fits which data. Here that advice
 is measured: the four lenses of ``lensbook.models.lenses`` are trained on four
@@ -11,24 +11,41 @@ synthetic tasks whose oracle is known,
 * ``next-step``: an expression time course, predict the next measurement
   (``lensbook.tasks.expression``);
 * ``long-range``: an enhancer hundreds of bp upstream of a promoter, or not
-  (``lensbook.tasks.long_range``),
+  (``lensbook.tasks.long_range``).
 
-each with several seeds. Every cell records the held-out score (AUROC for a
-binary task, R² for the regression task) for each seed, the oracle's score on
-the same held-out set, the parameter count, and the training cost in FLOPs,
-counted by ``torch.utils.flop_counter`` (a count, not a timing, so two builds
-give the same table). Wall-clock seconds are measured by ``bench_matrix``
-for ``make bench`` only.
+The protocol (``Protocol``, ``PROTOCOLS``): each task's training, validation
+and test sets are drawn once, from fixed seeds. Every lens trains on the
+training set with early stopping on the validation score (best checkpoint
+kept), at a learning rate chosen from a small grid on seed 0's validation
+score only; the other seeds train at that rate. The test set is drawn and
+scored once, after all training and selection. Every cell records each
+seed's test score (AUROC for a binary task, R² for the regression task), the
+oracle's score on the same test set, a 95% t-interval of the mean over seeds,
+the parameter count and the training cost in FLOPs, counted by
+``torch.utils.flop_counter`` (a count, not a timing, so two builds give the
+same table). ``verdict`` names the best lens only when its interval does not
+overlap the second's; otherwise it reads "undetermined". Wall-clock seconds
+are measured by ``bench_matrix`` for ``make bench`` only.
+
+Learning curves (``Curve``) train three seeds on nested prefixes of the same
+training set, smaller than the cell's, and put the training-set score beside
+the test score; their largest point is the cell itself.
 
 The same run also keeps what the three lenses see on one sequence of the
-motif-pair task (``LensView``), for the figure on the chapter's opening page.
+motif-pair task (``LensView``), for the figure on the chapter's opening page:
+seed 0's models of the matrix, not a second training.
 """
 
 from __future__ import annotations
 
+import copy
+import math
+import multiprocessing
+import os
 import time
 import warnings
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,7 +59,7 @@ from .._validate import require
 from ..models.lenses import ARCHITECTURES, LensConfig, build, parameter_count
 from ..tasks import expression, long_range, motif, pair
 from ..tasks.base import Task
-from ..train import seeded, train
+from ..train import seeded
 from .registry import experiment
 
 #: The task constructors of the matrix, by task name, in the order the tables show them.
@@ -61,33 +78,89 @@ MANUSCRIPT_PICK: dict[str, tuple[str, ...]] = {
 }
 #: Display names of the lenses.
 LABELS = {"fully-connected": "Fully connected", "cnn": "CNN", "lstm": "LSTM", "transformer": "Transformer"}
-SEEDS = (0, 1, 2)
+#: Seeds of each cell: seed 0 picks the learning rate, and all five are trained at it.
+SEEDS = (0, 1, 2, 3, 4)
 #: The lenses' width (filters, LSTM units, model dimension): small, so the whole matrix trains in the build.
 WIDTH = 16
-#: Held-out sequences per task, drawn once from this seed (the same set for every lens and seed).
-TEST_SIZE, TEST_SEED = 500, 10_000
+#: The three fixed sets of every task, each drawn once from its own seed (the same for every lens and seed).
+TRAIN_SEED, VAL_SEED, TEST_SEED = 20_000, 30_000, 10_000
+#: Held-out sequences per task (the test set), scored once, after training and model selection.
+TEST_SIZE = 1000
+
+#: Learning curves (``Curve``): these tasks, these smaller nested training-set sizes (the largest
+#: point is the matrix cell, at ``Protocol.train_size``), these seeds, at the cell's chosen learning rate.
+CURVE_TASKS = ("local-motif", "motif-pair")
+CURVE_SIZES = (256, 512, 1024, 2048)
+CURVE_SEEDS = (0, 1, 2)
+
+#: Two-sided 95% quantiles of Student's t, by degrees of freedom (for ``Cell.interval``).
+_T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262,
+         10: 2.228, 15: 2.131, 20: 2.086, 30: 2.042}
+
+
+def t_quantile(df: int) -> float:
+    """The 0.975 quantile of Student's t with ``df`` degrees of freedom (table; conservative between rows)."""
+    require(isinstance(df, int) and df >= 1, "df", df, "an int >= 1")
+    return _T975[max(k for k in _T975 if k <= df)] if df <= 30 else 1.96
 
 
 @dataclass(frozen=True)
-class Budget:
-    """The training budget every lens gets on a task: AdamW, fresh batches, clipping at 1."""
+class Protocol:
+    """How every lens is trained on a task: fixed data, early stopping, a learning-rate grid.
 
-    steps: int = 80
+    The training set (``train_size`` sequences) and the validation set
+    (``val_size``) are drawn once from ``TRAIN_SEED`` and ``VAL_SEED``.
+    AdamW with batches of ``batch`` drawn from the training set (a new
+    permutation each epoch), gradients clipped at norm 1. Every
+    ``eval_every`` steps the validation score is computed; the weights with the
+    best validation score are kept, and training stops when it has not
+    improved for ``patience`` evaluations (but never before ``min_steps``), or
+    at ``max_steps``. The learning rate is chosen from ``lr_grid`` on seed 0's
+    validation score.
+    """
+
+    train_size: int = 4096
+    val_size: int = 1000
     batch: int = 64
-    lr: float = 1e-2
+    eval_every: int = 50
+    patience: int = 6
+    min_steps: int = 0
+    max_steps: int = 2000
+    lr_grid: tuple[float, ...] = (1e-3, 3e-3, 1e-2)
+    weight_decay: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("train_size", "val_size", "batch", "eval_every", "patience", "max_steps"):
+            require(isinstance(getattr(self, name), int) and getattr(self, name) >= 1, name,
+                    getattr(self, name), "an int >= 1")
+        require(0 <= self.min_steps <= self.max_steps, "min_steps", self.min_steps,
+                f"between 0 and max_steps ({self.max_steps})")
+        require(len(self.lr_grid) >= 1 and all(lr > 0 for lr in self.lr_grid), "lr_grid", self.lr_grid,
+                "at least one positive learning rate")
 
 
-#: The build's budget for each task (the same for every lens on that task).
-BUDGETS: dict[str, Budget] = {name: Budget() for name in TASKS}
+#: The build's protocol for each task. A relational task (motif-pair) starts on a plateau where no
+#: single motif carries signal, so early stopping may not fire before ``min_steps``.
+PROTOCOLS: dict[str, Protocol] = {
+    "local-motif": Protocol(),
+    "motif-pair": Protocol(min_steps=1000),
+    "next-step": Protocol(),
+    "long-range": Protocol(train_size=2048, val_size=500, max_steps=1200),
+}
 
 
 @dataclass(frozen=True)
 class Cell:
     """One lens on one task.
 
-    ``scores`` holds the held-out score of each seed; ``oracle`` the oracle's
-    score on the same held-out set; ``flops`` the training cost (one step's
-    forward and backward pass, counted, times the number of steps).
+    ``scores`` holds the test score of each seed (scored once, after
+    training); ``val_scores`` the best validation score of each seed;
+    ``steps`` the steps each seed trained (early stopping) and ``best_steps``
+    the step of its kept checkpoint; ``lr`` the learning rate chosen on seed 0's
+    validation score from ``grid`` (``(lr, validation score)`` pairs);
+    ``oracle`` the oracle's score on the same test set; ``flops`` the training
+    cost of one seed (one step's forward and backward pass, counted, times the
+    mean number of steps the seeds trained).
     """
 
     task: str
@@ -97,6 +170,13 @@ class Cell:
     oracle: float
     parameters: int
     flops: int
+    val_scores: tuple[float, ...] = ()
+    steps: tuple[int, ...] = ()
+    best_steps: tuple[int, ...] = ()
+    lr: float = float("nan")
+    grid: tuple[tuple[float, float], ...] = ()
+    train_scores: tuple[float, ...] = ()
+    traces: tuple[tuple[float, ...], ...] = ()
 
     @property
     def mean(self) -> float:
@@ -109,6 +189,17 @@ class Cell:
         return float(np.std(self.scores, ddof=1)) if len(self.scores) > 1 else 0.0
 
     @property
+    def half_width(self) -> float:
+        """Half the width of the 95% interval of the mean: ``t(0.975, n - 1) * sd / sqrt(n)`` (0 for one seed)."""
+        n = len(self.scores)
+        return t_quantile(n - 1) * self.sd / math.sqrt(n) if n > 1 else 0.0
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """The 95% t-interval of the mean score over seeds, ``(low, high)``."""
+        return self.mean - self.half_width, self.mean + self.half_width
+
+    @property
     def fraction(self) -> float:
         """Mean score as a fraction of the oracle's score."""
         return self.mean / self.oracle
@@ -117,6 +208,73 @@ class Cell:
     def label(self) -> str:
         """The lens's display name ("Fully connected", "CNN", ...)."""
         return LABELS[self.architecture]
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A learning curve: one lens on one task, trained on nested fixed training sets.
+
+    ``sizes`` are the training-set sizes, increasing; the sets are prefixes
+    of the task's fixed training set, so each holds the smaller ones, and the
+    largest is the matrix cell's own training set (its points are the cell's
+    seeds ``CURVE_SEEDS``, not a second training). ``test[i]`` and
+    ``train[i]`` hold each seed's score at ``sizes[i]`` on the test set and on
+    its own training set.
+    """
+
+    task: str
+    architecture: str
+    sizes: tuple[int, ...]
+    test: tuple[tuple[float, ...], ...]
+    train: tuple[tuple[float, ...], ...]
+    oracle: float
+
+    @property
+    def mean_test(self) -> np.ndarray:
+        """Mean test score at each size, ``(len(sizes),)``."""
+        return np.array([np.mean(s) for s in self.test])
+
+    @property
+    def mean_train(self) -> np.ndarray:
+        """Mean training-set score at each size, ``(len(sizes),)``."""
+        return np.array([np.mean(s) for s in self.train])
+
+    @property
+    def gap(self) -> np.ndarray:
+        """Mean training score minus mean test score at each size (memorisation shows as a large gap)."""
+        return self.mean_train - self.mean_test
+
+    def data_needed(self, fraction: float = 0.9) -> int | None:
+        """The smallest size whose mean test score reaches ``fraction`` of the oracle's, or None."""
+        for size, score in zip(self.sizes, self.mean_test):
+            if score >= fraction * self.oracle:
+                return int(size)
+        return None
+
+    @property
+    def label(self) -> str:
+        """The lens's display name."""
+        return LABELS[self.architecture]
+
+
+def overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Do two closed intervals ``(low, high)`` overlap?"""
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def verdict(cells: Sequence[Cell]) -> str:
+    """The lens a task's measurement names, or ``"undetermined"``.
+
+    The cell with the highest mean is named only when its 95% interval does
+    not overlap the interval of the second-highest mean; otherwise the
+    measurement cannot tell the two apart, and the verdict is
+    ``"undetermined"``. One cell names itself.
+    """
+    require(len(cells) >= 1, "cells", cells, "at least one cell")
+    ranked = sorted(cells, key=lambda c: c.mean, reverse=True)
+    if len(ranked) > 1 and overlap(ranked[0].interval, ranked[1].interval):
+        return "undetermined"
+    return ranked[0].architecture
 
 
 @dataclass(frozen=True)
@@ -210,16 +368,34 @@ class MatrixResult:
     tasks: tuple[str, ...]
     architectures: tuple[str, ...]
     seeds: tuple[int, ...]
-    budgets: tuple[tuple[str, Budget], ...]
+    protocols: tuple[tuple[str, Protocol], ...]
     picks: tuple[tuple[str, tuple[str, ...]], ...]
     test_size: int
     cells: tuple[Cell, ...]
     view: LensView | None
+    curves: tuple[Curve, ...] = ()
+
+    def curve(self, task: str, architecture: str) -> Curve:
+        """The learning curve of ``task`` and ``architecture``."""
+        for c in self.curves:
+            if (c.task, c.architecture) == (task, architecture):
+                return c
+        raise ValueError(f"task/architecture: no learning curve ({task!r}, {architecture!r}); "
+                         f"curves for {sorted({c.task for c in self.curves})}")
+
+    @property
+    def curve_tasks(self) -> tuple[str, ...]:
+        """The tasks with learning curves, in the matrix's order."""
+        return tuple(t for t in self.tasks if any(c.task == t for c in self.curves))
 
     @property
     def n_seeds(self) -> int:
         """Number of seeds per cell."""
         return len(self.seeds)
+
+    def protocol(self, task: str) -> Protocol:
+        """The training protocol of ``task``."""
+        return dict(self.protocols)[task]
 
     def cell(self, task: str, architecture: str) -> Cell:
         """The cell of ``task`` and ``architecture``."""
@@ -233,36 +409,45 @@ class MatrixResult:
         """The cell with the highest mean score on ``task``."""
         return max((self.cell(task, a) for a in self.architectures), key=lambda c: c.mean)
 
-    @property
-    def budget(self) -> Budget:
-        """The budget shared by every task (raises if the tasks had different budgets)."""
-        budgets = {b for _, b in self.budgets}
-        require(len(budgets) == 1, "budgets", self.budgets, "one budget shared by every task")
-        return budgets.pop()
-
     def picked(self, task: str) -> tuple[Cell, ...]:
         """The cells of the manuscript's pick(s) for ``task`` (``MANUSCRIPT_PICK``), in that order."""
         return tuple(self.cell(task, a) for a in dict(self.picks)[task] if a in self.architectures)
 
     def tied(self, task: str, architecture: str) -> bool:
-        """Is the lens within the seeds' spread of the best lens on ``task``?
+        """Does the lens's 95% interval overlap the best lens's on ``task``? (The best is tied with itself.)"""
+        return overlap(self.best(task).interval, self.cell(task, architecture).interval)
 
-        "Within spread" means its mean is below the best mean by no more than
-        the larger of the two cells' standard deviations over seeds (the best
-        lens is tied with itself).
+    def verdict(self, task: str) -> str:
+        """The lens the measurement names on ``task``, or ``"undetermined"`` (see ``verdict``)."""
+        return verdict([self.cell(task, a) for a in self.architectures])
+
+    def agreement(self, task: str) -> str:
+        """``"agrees"``, ``"disagrees"`` or ``"undetermined"``: the measurement against the manuscript's pick.
+
+        "agrees": the verdict names one of the picks. "disagrees": no pick's
+        interval overlaps the best lens's interval. Otherwise (a pick is tied
+        with the best lens, and the verdict is undetermined) "undetermined".
         """
-        best, other = self.best(task), self.cell(task, architecture)
-        return best.mean - other.mean <= max(best.sd, other.sd)
+        if self.verdict(task) in dict(self.picks)[task]:
+            return "agrees"
+        if not any(self.tied(task, p.architecture) for p in self.picked(task)):
+            return "disagrees"
+        return "undetermined"
 
     @property
     def agrees(self) -> dict[str, bool]:
-        """``agrees[task]``: is one of the manuscript's picks the best lens, or within the seeds' spread of it?"""
-        return {task: any(self.tied(task, p.architecture) for p in self.picked(task)) for task in self.tasks}
+        """``agrees[task]``: does the verdict name one of the manuscript's picks?"""
+        return {task: self.agreement(task) == "agrees" for task in self.tasks}
 
     @property
     def disagreeing(self) -> tuple[str, ...]:
-        """The tasks on which no pick of the manuscript is the best lens or within the seeds' spread of it."""
-        return tuple(task for task in self.tasks if not self.agrees[task])
+        """The tasks on which no pick of the manuscript is tied with the best lens."""
+        return tuple(task for task in self.tasks if self.agreement(task) == "disagrees")
+
+    @property
+    def undetermined(self) -> tuple[str, ...]:
+        """The tasks whose verdict is "undetermined"."""
+        return tuple(task for task in self.tasks if self.verdict(task) == "undetermined")
 
 
 # -- one cell ----------------------------------------------------------------------------
@@ -285,11 +470,10 @@ class _Scaling:
         return (x - self.x_mean) / self.x_sd, (y - self.y_mean) / self.y_sd
 
 
-def _scaling(task: Task) -> _Scaling:
-    """Identity for binary (one-hot) tasks; training-distribution z-scores for regression."""
-    if task.target == "binary":
+def _scaling(task: Task, y: torch.Tensor | None = None, x: torch.Tensor | None = None) -> _Scaling:
+    """Identity for binary (one-hot) tasks; for regression, z-scores of the training set ``x, y``."""
+    if task.target == "binary" or x is None or y is None:
         return _Scaling(0.0, 1.0, 0.0, 1.0)
-    x, y = task.sample(4096, torch.Generator().manual_seed(TEST_SEED + 1))
     return _Scaling(float(x.mean()), float(x.std()), float(y.mean()), float(y.std()))
 
 
@@ -307,16 +491,117 @@ def _predict(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
         model.train(was)
 
 
-def training_flops(model: nn.Module, task: Task, budget: Budget) -> int:
-    """FLOPs of training ``model`` on ``task`` for ``budget.steps`` steps, counted, not timed.
+@dataclass(frozen=True)
+class Fitting:
+    """What model selection may see: the training and validation sets (scaled), never the test set."""
 
-    One step (forward, loss, backward) on one batch is run under
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_val: torch.Tensor
+    y_val: torch.Tensor
+    scale: _Scaling
+
+
+def fitting_data(task: Task, protocol: Protocol) -> Fitting:
+    """The task's fixed training set (``TRAIN_SEED``) and validation set (``VAL_SEED``), scaled."""
+    x, y = task.sample(protocol.train_size, torch.Generator().manual_seed(TRAIN_SEED))
+    xv, yv = task.sample(protocol.val_size, torch.Generator().manual_seed(VAL_SEED))
+    scale = _scaling(task, y, x)
+    return Fitting(*scale(x, y), *scale(xv, yv), scale)
+
+
+def test_data(task: Task, scale: _Scaling, size: int | None = None) -> tuple[torch.Tensor, torch.Tensor, float]:
+    """The task's fixed test set (``TEST_SEED``), scaled as the training set was, and the oracle's score on it."""
+    x, y = task.sample(TEST_SIZE if size is None else size, torch.Generator().manual_seed(TEST_SEED))
+    oracle = _score(task, task.oracle(x), y)
+    return *scale(x, y), oracle
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One trained lens: its best validation score, the steps it trained, and the step of the kept weights."""
+
+    model: nn.Module
+    val_score: float
+    steps: int
+    best_step: int
+    trace: tuple[float, ...] = ()
+    train_score: float = float("nan")
+
+
+def fit(task: Task, architecture: str, seed: int, lr: float, protocol: Protocol, data: Fitting,
+        size: int | None = None) -> Fit:
+    """Train one lens on the fixed training set with early stopping on the validation set.
+
+    Initialisation is seeded by ``seed`` and the batch order by ``1000 +
+    seed``. ``size`` trains on the first ``size`` sequences of the training
+    set only (the learning curve's nested sets). Returns the model with the
+    weights of its best validation score, the validation score at every
+    evaluation (``trace``) and the kept model's score on its training set.
+    """
+    with seeded(seed):
+        model = build(architecture, LensConfig(task.channels, task.length, width=WIDTH))
+    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=protocol.weight_decay)
+    loss_fn = _loss(task)
+    generator = torch.Generator().manual_seed(1000 + seed)
+    n = len(data.y_train) if size is None else size
+    require(isinstance(n, int) and 1 <= n <= len(data.y_train), "size", size,
+            f"an int from 1 to {len(data.y_train)}")
+    x_train, y_train = data.x_train[:n], data.y_train[:n]
+    order, cursor = torch.randperm(n, generator=generator), 0
+    best, best_state, best_step, since, trace = -math.inf, copy.deepcopy(model.state_dict()), 0, 0, []
+    model.train()
+    step = 0
+    for step in range(1, protocol.max_steps + 1):
+        if cursor + protocol.batch > n:
+            order, cursor = torch.randperm(n, generator=generator), 0
+        index = order[cursor:cursor + protocol.batch]
+        cursor += protocol.batch
+        optimiser.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x_train[index]), y_train[index])
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimiser.step()
+        if step % protocol.eval_every == 0 or step == protocol.max_steps:
+            score = _score(task, _predict(model, data.x_val), data.y_val)
+            trace.append(score)
+            if score > best:
+                best, best_state, best_step, since = score, copy.deepcopy(model.state_dict()), step, 0
+            else:
+                since += 1
+            if since >= protocol.patience and step >= protocol.min_steps:
+                break
+    model.load_state_dict(best_state)
+    model.eval()
+    train_score = _score(task, _predict(model, x_train), y_train)
+    return Fit(model, float(best), step, best_step, tuple(trace), float(train_score))
+
+
+def choose_lr(task: Task, architecture: str, protocol: Protocol, data: Fitting) -> tuple[float, tuple, Fit]:
+    """The learning rate of ``protocol.lr_grid`` with the best validation score of seed 0.
+
+    Sees only ``data`` (training and validation sets). Returns the chosen rate,
+    the grid as ``(lr, validation score)`` pairs, and seed 0's fit at that rate
+    (reused as the cell's seed 0, not trained again).
+    """
+    fits = [fit(task, architecture, 0, lr, protocol, data) for lr in protocol.lr_grid]
+    i = int(np.argmax([f.val_score for f in fits]))   # ties: the first, the smallest rate
+    grid = tuple((float(lr), f.val_score) for lr, f in zip(protocol.lr_grid, fits))
+    return float(protocol.lr_grid[i]), grid, fits[i]
+
+
+def step_flops(model: nn.Module, task: Task, batch: int) -> int:
+    """FLOPs of one training step of ``model`` on a batch of ``task``, counted, not timed.
+
+    One step (forward, loss, backward) is run under
     ``torch.utils.flop_counter.FlopCounterMode``, which counts matrix products,
     convolutions and attention; oneDNN's fused LSTM kernel is switched off for
     that step so that its matrix products are visible to the counter. The
     model's weights are left as they were (no optimiser step is taken).
     """
-    x, y = _scaling(task)(*task.sample(budget.batch, torch.Generator().manual_seed(0)))
+    x, y = task.sample(batch, torch.Generator().manual_seed(0))
+    if task.target != "binary":
+        x, y = (x - x.mean()) / x.std(), (y - y.mean()) / y.std()
     was = model.training
     model.train()
     try:
@@ -327,23 +612,44 @@ def training_flops(model: nn.Module, task: Task, budget: Budget) -> int:
     finally:
         model.zero_grad(set_to_none=True)
         model.train(was)
-    return int(counter.get_total_flops()) * budget.steps
+    return int(counter.get_total_flops())
 
 
-def train_lens(task: Task, architecture: str, seed: int, budget: Budget) -> nn.Module:
-    """A lens trained on ``task`` with ``budget`` (seeded initialisation and batches)."""
-    scale = _scaling(task)
-    with seeded(seed):
-        model = build(architecture, LensConfig(task.channels, task.length, width=WIDTH))
-    train(model, lambda g, step: scale(*task.sample(budget.batch, g)), _loss(task),
-          steps=budget.steps, lr=budget.lr, seed=1000 + seed)
-    return model
+def train_cell(name: str, task: Task, architecture: str, seeds: Sequence[int], protocol: Protocol,
+               curve_sizes: Sequence[int] = (), curve_seeds: Sequence[int] = CURVE_SEEDS,
+               ) -> tuple[Cell, list[nn.Module], Curve | None]:
+    """One cell: the learning rate chosen on seed 0, every seed trained at it, the test set scored once.
 
-
-def _test_set(task: Task) -> tuple[torch.Tensor, torch.Tensor, float]:
-    x, y = task.sample(TEST_SIZE, torch.Generator().manual_seed(TEST_SEED))
-    oracle = _score(task, task.oracle(x), y)
-    return *_scaling(task)(x, y), oracle
+    With ``curve_sizes``, also the cell's learning curve: ``curve_seeds`` trained
+    at the same rate on the first ``size`` sequences of the training set for
+    each size, the cell's own seeds as its largest point.
+    """
+    data = fitting_data(task, protocol)
+    lr, grid, first = choose_lr(task, architecture, protocol, data)
+    fits = [first if seed == 0 else fit(task, architecture, seed, lr, protocol, data) for seed in seeds]
+    small = {size: [fit(task, architecture, seed, lr, protocol, data, size=size) for seed in curve_seeds]
+             for size in curve_sizes}
+    # model selection is over: the test set is drawn and scored now, once per trained model
+    x_test, y_test, oracle = test_data(task, data.scale)
+    scores = tuple(_score(task, _predict(f.model, x_test), y_test) for f in fits)
+    steps = tuple(f.steps for f in fits)
+    metric = "AUROC" if task.target == "binary" else "R²"
+    cell = Cell(name, architecture, metric, scores, oracle, parameter_count(fits[0].model),
+                step_flops(fits[0].model, task, protocol.batch) * int(round(np.mean(steps))),
+                tuple(f.val_score for f in fits), steps, tuple(f.best_step for f in fits), lr, grid,
+                tuple(f.train_score for f in fits), tuple(f.trace for f in fits))
+    curve = None
+    if curve_sizes:
+        require(all(s in seeds for s in curve_seeds), "curve_seeds", curve_seeds, f"seeds of the cell {seeds}")
+        sizes = tuple(sorted(curve_sizes))
+        require(sizes[-1] < protocol.train_size, "curve_sizes", curve_sizes,
+                f"sizes below the training set's {protocol.train_size}")
+        test = [tuple(_score(task, _predict(f.model, x_test), y_test) for f in small[s]) for s in sizes]
+        train = [tuple(f.train_score for f in small[s]) for s in sizes]
+        test.append(tuple(scores[seeds.index(s)] for s in curve_seeds))
+        train.append(tuple(fits[seeds.index(s)].train_score for s in curve_seeds))
+        curve = Curve(name, architecture, (*sizes, protocol.train_size), tuple(test), tuple(train), oracle)
+    return cell, [f.model for f in fits], curve
 
 
 # -- the matrix --------------------------------------------------------------------------
@@ -360,8 +666,9 @@ def _select(names: str | Sequence[str] | None, valid: Sequence[str], argument: s
 
 
 def lens_matrix(tasks: str | Sequence[str] | None = None, architectures: str | Sequence[str] | None = None,
-                *, seeds: Sequence[int] = SEEDS, budgets: dict[str, Budget] | None = None,
-                view: bool = True) -> MatrixResult:
+                *, seeds: Sequence[int] = SEEDS, protocols: dict[str, Protocol] | None = None,
+                view: bool = True, curve_sizes: dict[str, Sequence[int]] | None = None,
+                workers: int = 1) -> MatrixResult:
     """Train every lens on every task and score it against the oracle (section 4.5).
 
     Parameters
@@ -371,13 +678,20 @@ def lens_matrix(tasks: str | Sequence[str] | None = None, architectures: str | S
     architectures : str or sequence of str, optional
         Lens names from ``lensbook.models.lenses.ARCHITECTURES``. Default is all.
     seeds : sequence of int, optional
-        One trained model per seed and cell. Default is ``SEEDS`` (0, 1, 2).
-    budgets : dict, optional
-        ``task name -> Budget``; tasks not in it get ``BUDGETS[task]``.
+        One trained model per seed and cell; must include 0, the seed that
+        picks the learning rate. Default is ``SEEDS`` (0-4).
+    protocols : dict, optional
+        ``task name -> Protocol``; tasks not in it get ``PROTOCOLS[task]``.
     view : bool, optional
-        Also record the ``LensView`` of seed ``seeds[0]``'s models on the
-        motif-pair task (when it and the three sequence lenses are selected).
-        Default is True.
+        Also record the ``LensView`` of seed 0's models on the motif-pair task
+        (when it and the three sequence lenses are selected). Default is True.
+    curve_sizes : dict, optional
+        ``task name -> smaller training-set sizes`` of its learning curves
+        (seeds ``CURVE_SEEDS``); tasks not in it get none. Default: none.
+    workers : int, optional
+        Train the cells in this many processes (one thread each); every cell
+        is seeded on its own, so the result does not depend on it. Default 1
+        (this process).
 
     Returns
     -------
@@ -387,33 +701,43 @@ def lens_matrix(tasks: str | Sequence[str] | None = None, architectures: str | S
     ------
     ValueError
         For an unknown task or lens name (the message lists the valid ones),
-        or no seeds.
+        or seeds without 0.
     """
     task_names = _select(tasks, list(TASKS), "tasks")
     arch_names = _select(architectures, ARCHITECTURES, "architectures")
     seeds = tuple(seeds)
-    require(len(seeds) > 0 and all(isinstance(s, int) for s in seeds), "seeds", seeds, "at least one int")
-    budgets = {**BUDGETS, **(budgets or {})}
-    cells, lens_view = [], None
-    for name in task_names:
-        task, budget = TASKS[name](0), budgets[name]
-        x_test, y_test, oracle = _test_set(task)
-        for architecture in arch_names:
-            scores, models = [], []
-            for seed in seeds:
-                model = train_lens(task, architecture, seed, budget)
-                scores.append(_score(task, _predict(model, x_test), y_test))
-                models.append(model)
-            cells.append(Cell(name, architecture, "AUROC" if task.target == "binary" else "R²",
-                              tuple(scores), oracle, parameter_count(models[0]),
-                              training_flops(models[0], task, budget)))
-            if name == "motif-pair" and view:
-                lens_view = (lens_view or {}) | {architecture: models[0]}
+    require(len(seeds) > 0 and all(isinstance(s, int) for s in seeds) and 0 in seeds, "seeds", seeds,
+            "ints including 0 (seed 0 picks the learning rate)")
+    protocols = {**PROTOCOLS, **(protocols or {})}
+    jobs = [(name, architecture, seeds, protocols[name], tuple(curve_sizes.get(name, ())) if curve_sizes else ())
+            for name in task_names for architecture in arch_names]
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn")) as pool:
+            done = list(pool.map(_cell_job, jobs))
+    else:
+        done = [_cell_job(job, threads=False) for job in jobs]
+    cells, curves, lens_view = [], [], None
+    for (name, architecture, *_), (cell, first, curve) in zip(jobs, done):
+        cells.append(cell)
+        if curve is not None:
+            curves.append(curve)
+        if name == "motif-pair" and view:
+            lens_view = (lens_view or {}) | {architecture: first}
     wanted = {"cnn", "lstm", "transformer"}
     view_result = (three_lenses_view(TASKS["motif-pair"](0), lens_view)
                    if lens_view and wanted <= set(lens_view) else None)
-    return MatrixResult(task_names, arch_names, seeds, tuple((n, budgets[n]) for n in task_names),
-                        tuple((n, MANUSCRIPT_PICK[n]) for n in task_names), TEST_SIZE, tuple(cells), view_result)
+    return MatrixResult(task_names, arch_names, seeds, tuple((n, protocols[n]) for n in task_names),
+                        tuple((n, MANUSCRIPT_PICK[n]) for n in task_names), TEST_SIZE, tuple(cells), view_result,
+                        tuple(curves))
+
+
+def _cell_job(job: tuple, threads: bool = True) -> tuple[Cell, nn.Module, Curve | None]:
+    """One cell of ``lens_matrix`` (a worker's job): the cell, its seed-0 model, its curve."""
+    name, architecture, seeds, protocol, sizes = job
+    if threads:
+        torch.set_num_threads(1)
+    cell, models, curve = train_cell(name, TASKS[name](0), architecture, seeds, protocol, sizes)
+    return cell, models[seeds.index(0)], curve
 
 
 def three_lenses_view(task: pair.PairTask, models: dict[str, nn.Module], *, filters: int = 4,
@@ -456,13 +780,18 @@ def three_lenses_view(task: pair.PairTask, models: dict[str, nn.Module], *, filt
 
 @experiment("lens_matrix")
 def lens_matrix_build() -> MatrixResult:
-    """The build's lens matrix: all tasks, all lenses, seeds 0-2, ``BUDGETS``."""
-    return lens_matrix()
+    """The build's lens matrix: all tasks, all lenses, seeds 0-4, ``PROTOCOLS``; learning curves on ``CURVE_TASKS``.
+
+    Its 16 cells train in parallel processes, one per core, so that the
+    matrix, the build's largest experiment, does not hold one worker alone
+    for the whole build.
+    """
+    return lens_matrix(curve_sizes={task: CURVE_SIZES for task in CURVE_TASKS}, workers=os.cpu_count() or 1)
 
 
 def bench_matrix(tasks: str | Sequence[str] | None = None, architectures: str | Sequence[str] | None = None,
-                 *, seeds: Sequence[int] = SEEDS, budgets: dict[str, Budget] | None = None) -> list[dict]:
-    """Wall-clock training seconds of every cell of the matrix (the build's settings by default).
+                 *, seeds: Sequence[int] = SEEDS, protocols: dict[str, Protocol] | None = None) -> list[dict]:
+    """Wall-clock seconds of every cell of the matrix (the build's settings by default).
 
     Seconds depend on the machine and its load, so they live here, for
     ``make bench``, and never on the site.
@@ -470,23 +799,22 @@ def bench_matrix(tasks: str | Sequence[str] | None = None, architectures: str | 
     Returns
     -------
     list of dict
-        One row per cell: ``task``, ``lens``, ``seconds`` (all seeds together)
-        and ``per_seed`` (their mean); a last row ``total``.
+        One row per cell: ``task``, ``lens``, ``seconds`` (the grid and all
+        seeds together) and ``per_seed`` (divided by the number of trainings);
+        a last row ``total``.
     """
     task_names = _select(tasks, list(TASKS), "tasks")
     arch_names = _select(architectures, ARCHITECTURES, "architectures")
-    budgets = {**BUDGETS, **(budgets or {})}
+    protocols = {**PROTOCOLS, **(protocols or {})}
     rows = []
     for name in task_names:
         task = TASKS[name](0)
         for architecture in arch_names:
-            seconds = []
-            for seed in seeds:
-                start = time.perf_counter()
-                train_lens(task, architecture, seed, budgets[name])
-                seconds.append(time.perf_counter() - start)
-            rows.append({"task": name, "lens": architecture, "seconds": sum(seconds),
-                         "per_seed": sum(seconds) / len(seconds)})
+            start = time.perf_counter()
+            train_cell(name, task, architecture, seeds, protocols[name])
+            seconds = time.perf_counter() - start
+            runs = len(protocols[name].lr_grid) + len(seeds) - 1
+            rows.append({"task": name, "lens": architecture, "seconds": seconds, "per_seed": seconds / runs})
     total = sum(r["seconds"] for r in rows)
-    rows.append({"task": "total", "lens": "", "seconds": total, "per_seed": total / max(1, len(seeds))})
+    rows.append({"task": "total", "lens": "", "seconds": total, "per_seed": total / max(1, len(rows))})
     return rows

@@ -1,9 +1,10 @@
-"""Figures of the choosing page (docs/choosing.md, section 4.5): the lens matrix, seed by seed."""
+"""Figures of the choosing page (docs/choosing.md, section 4.5): the lens matrix and its learning curves."""
 
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from ..experiments.matrix import LABELS, MatrixResult
 from . import style
@@ -11,36 +12,78 @@ from .registry import figure
 
 #: One colour per lens, the same on every panel.
 COLOURS = {"fully-connected": "C6", "cnn": "C0", "lstm": "C2", "transformer": "C1"}
+#: One marker per lens, so that the lenses differ without colour too.
+MARKERS = {"fully-connected": "s", "cnn": "o", "lstm": "^", "transformer": "D"}
+
+
+def _short(architecture: str) -> str:
+    return LABELS[architecture].replace("Fully connected", "FC").replace("Transformer", "Transf.")
 
 
 @figure("lens-matrix", experiment="lens_matrix")
 def lens_matrix(r: MatrixResult) -> Figure:
-    """Score of each seed, per task and lens, against the oracle and chance."""
-    fig, axes = style.new_figure(8.0, 2.9, ncols=len(r.tasks), squeeze=False)
-    # one y-range for every panel of a metric, so that heights compare across tasks
-    lows = {}
-    for task in r.tasks:
-        cells = [r.cell(task, a) for a in r.architectures]
-        chance = 0.5 if cells[0].metric == "AUROC" else 0.0
-        low = min(chance, min(min(c.scores) for c in cells))
-        lows[cells[0].metric] = min(lows.get(cells[0].metric, low), low)
-    for ax, task in zip(axes[0], r.tasks):
+    """Test score of each seed, per task and lens, with the mean's 95% interval, against the oracle and chance."""
+    ncols = 2 if len(r.tasks) > 1 else 1
+    nrows = int(np.ceil(len(r.tasks) / ncols))
+    fig, axes = style.new_figure(6.4, 2.9 * nrows, nrows=nrows, ncols=ncols, squeeze=False)
+    for ax in axes.flat[len(r.tasks):]:
+        ax.set_visible(False)
+    for ax, task in zip(axes.flat, r.tasks):
         cells = [r.cell(task, a) for a in r.architectures]
         chance = 0.5 if cells[0].metric == "AUROC" else 0.0
         for i, c in enumerate(cells):
             colour = COLOURS[c.architecture]
-            offsets = np.linspace(-0.15, 0.15, len(c.scores))
-            ax.scatter(i + offsets, c.scores, s=16, color=colour, zorder=3)
-            ax.plot([i - 0.3, i + 0.3], [c.mean, c.mean], color=colour, lw=2.2, zorder=2)
+            offsets = np.linspace(-0.2, 0.2, len(c.scores))
+            ax.scatter(i + offsets, c.scores, s=14, color=colour, marker=MARKERS[c.architecture], alpha=0.55,
+                       zorder=3, lw=0)
+            low, high = c.interval
+            ax.errorbar(i, c.mean, yerr=[[c.mean - low], [high - c.mean]], fmt="_", ms=14, mew=2.2,
+                        color=colour, elinewidth=2.2, capsize=4, zorder=4)
         ax.axhline(cells[0].oracle, color=style.ink(), ls="--", lw=1, label="oracle")
         ax.axhline(chance, color=style.ink(), ls=":", lw=1, label="chance")
-        ax.set_ylim(lows[cells[0].metric] - 0.05, 1.02)
-        ax.set_xticks(range(len(cells)), [LABELS[c.architecture].replace("Fully connected", "FC")
-                                          for c in cells], rotation=35, ha="right")
-        ax.set_title(task, fontsize=10)
-        ax.set_ylabel(cells[0].metric)
+        bottom = min(chance, min(min(c.scores) for c in cells), min(c.interval[0] for c in cells))
+        ax.set_ylim(bottom - 0.05, 1.02)
+        ax.set_xticks(range(len(cells)), [_short(c.architecture) for c in cells], fontsize=10)
+        verdict = r.verdict(task)
+        ax.set_title(f"{task}: " + ("undetermined" if verdict == "undetermined" else _short(verdict)),
+                     fontsize=11)
+        ax.set_ylabel(cells[0].metric, fontsize=10)
+        ax.tick_params(axis="y", labelsize=9)
         ax.grid(axis="y", alpha=0.6)
         ax.set_axisbelow(True)
-    # the two reference lines are named in a legend, where no line or point can cover them
-    axes[0][0].legend(loc="lower right", fontsize=7, handlelength=1.6, framealpha=0.9)
+    axes.flat[0].legend(loc="lower right", fontsize=9, handlelength=1.6, framealpha=0.9)
+    return fig
+
+
+@figure("learning-curves", experiment="lens_matrix")
+def learning_curves(r: MatrixResult) -> Figure:
+    """Test and training-set score against training-set size, per lens, on the tasks with curves."""
+    tasks = r.curve_tasks
+    fig, axes = style.new_figure(6.4, 3.2 * len(tasks) + 0.8, nrows=len(tasks), squeeze=False, sharex=True)
+    for ax, task in zip(axes[:, 0], tasks):
+        curves = [r.curve(task, a) for a in r.architectures]
+        for c in curves:
+            colour, marker = COLOURS[c.architecture], MARKERS[c.architecture]
+            ax.plot(c.sizes, c.mean_test, color=colour, marker=marker, ms=5, lw=2, zorder=3)
+            ax.plot(c.sizes, c.mean_train, color=colour, marker=marker, ms=4, lw=1.2, ls="--", alpha=0.8,
+                    mfc="none", zorder=2)
+        oracle = curves[0].oracle
+        ax.axhline(oracle, color=style.ink(), ls="-.", lw=1)
+        ax.axhline(0.9 * oracle, color=style.ink(), ls=":", lw=1)
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(curves[0].sizes, [f"{s:,}" for s in curves[0].sizes], fontsize=9)
+        ax.set_ylim(0.45, 1.02)
+        ax.set_ylabel("AUROC", fontsize=10)
+        ax.set_title(task, fontsize=11, loc="left")
+        ax.grid(alpha=0.5)
+        ax.set_axisbelow(True)
+    axes[-1, 0].set_xlabel("training sequences (nested sets)", fontsize=10)
+    handles = [Line2D([], [], color=COLOURS[a], marker=MARKERS[a], lw=2, label=_short(a)) for a in r.architectures]
+    handles += [Line2D([], [], color=style.ink(), lw=2, label="test"),
+                Line2D([], [], color=style.ink(), lw=1.2, ls="--", label="training set"),
+                Line2D([], [], color=style.ink(), lw=1, ls="-.", label="oracle"),
+                Line2D([], [], color=style.ink(), lw=1, ls=":", label="0.9 × oracle")]
+    # below the panels, where no curve runs
+    axes[-1, 0].legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=9, ncols=4,
+                       frameon=False)
     return fig
