@@ -18,15 +18,17 @@ from . import style
 from .registry import figure
 
 
-@figure("gata-scan", experiment="gata_scan")
+@figure("gata-scan", experiment="gata_scan", narrow=True)
 def gata_scan(r: ScanResult) -> Figure:
     """Feature map of the hand-set GATAAG filter along the manuscript's sequence."""
     width = len(r.motif)
-    fig, (ax_seq, ax) = style.new_figure(7.0, 3.2, nrows=2, height_ratios=[1, 3], sharex=True)
+    narrow = style.is_narrow()
+    fig, (ax_seq, ax) = style.new_figure(*((3.7, 3.4) if narrow else (7.0, 3.2)), nrows=2, height_ratios=[1, 3],
+                                         sharex=True)
     # the sequence, one letter per base, with the peak window highlighted
     for i, base in enumerate(r.sequence):
         inside = r.peak_start <= i < r.peak_start + width
-        ax_seq.text(i, 0, base, ha="center", va="center", fontsize=13, family="monospace",
+        ax_seq.text(i, 0, base, ha="center", va="center", fontsize=11 if narrow else 13, family="monospace",
                     fontweight="bold" if inside else "normal", color="C1" if inside else style.ink())
     ax_seq.axvspan(r.peak_start - 0.5, r.peak_start + width - 0.5, color="C1", alpha=0.15, lw=0)
     ax_seq.set_ylim(-1, 1)
@@ -40,10 +42,10 @@ def gata_scan(r: ScanResult) -> Figure:
     ax.set_xticks(range(len(r.sequence)), [str(i + 1) for i in range(len(r.sequence))])
     ax.set_xlim(-0.6, len(r.sequence) - 0.4)
     ax.set_ylim(0, width + 0.5)
-    ax.set_xlabel("window start (1-based base position)")
+    ax.set_xlabel("window start (base, 1-based)" if narrow else "window start (1-based base position)")
     ax.set_ylabel("filter score")
-    ax.annotate(f"peak {r.peak_score:g}: bases {r.peak_first}–{r.peak_last}",
-                xy=(r.peak_start, r.peak_score), xytext=(r.peak_start + 1.2, width + 0.1),
+    ax.annotate(f"peak {r.peak_score:g}:{chr(10) if narrow else ' '}bases {r.peak_first}–{r.peak_last}",
+                xy=(r.peak_start, r.peak_score), xytext=(r.peak_start + 1.2, width - (0.9 if narrow else -0.1)),
                 arrowprops={"arrowstyle": "->", "color": style.ink()}, color=style.ink())
     ax.grid(axis="y", alpha=0.6)
     ax.set_axisbelow(True)
@@ -101,19 +103,24 @@ def draw_logo(ax, pfm: np.ndarray, start: int = 0) -> None:
 # --- the trained motif CNN --------------------------------------------------------------------
 
 
-@figure("motif-cnn-auroc", experiment="motif_cnn")
+@figure("motif-cnn-auroc", experiment="motif_cnn", narrow=True)
 def motif_cnn_auroc(r: MotifCNNResult) -> Figure:
     """CNN and oracle AUROC per planted motif."""
-    fig, ax = style.new_figure(6.5, 2.8)
+    narrow = style.is_narrow()
+    fig, ax = style.new_figure(*((3.7, 3.8) if narrow else (6.5, 2.8)))
     k = np.arange(len(r.motif_names))
     for offset, values, colour, label in ((-0.2, r.oracle_auroc, "C6", "oracle (Bayes-optimal)"),
                                           (0.2, r.cnn_auroc, "C0", "CNN")):
         bars = ax.bar(k + offset, values, width=0.38, color=colour, label=label)
-        ax.bar_label(bars, labels=[f"{v:.3f}" for v in values], padding=2, fontsize=9, color=style.ink())
+        ax.bar_label(bars, labels=[f"{v:.3f}" for v in values], padding=2, fontsize=9, color=style.ink(),
+                     rotation=90 if narrow else 0)
     ax.set_xticks(k, [f"{n}\n{i}" for n, i in zip(r.motif_names, r.motif_ids)])
-    ax.set_ylim(0.5, 1.04)
+    ax.set_ylim(0.5, 1.1 if narrow else 1.04)
     ax.set_ylabel("test AUROC (0.5 = chance)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if narrow:
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=1)
+    else:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.grid(axis="y", alpha=0.6)
     ax.set_axisbelow(True)
     return fig
@@ -123,11 +130,13 @@ def _searched(r: MotifCNNResult):
     return sorted((f for f in r.filters if f.searched), key=lambda f: f.p_value)
 
 
-@figure("motif-cnn-logos", experiment="motif_cnn")
+@figure("motif-cnn-logos", experiment="motif_cnn", narrow=True)
 def motif_cnn_logos(r: MotifCNNResult) -> Figure:
     """Learned filters as logos next to the JASPAR logos of their best Tomtom matches."""
     rows = _searched(r)
-    fig, axes = style.new_figure(7.0, 0.2 + 1.05 * len(rows), nrows=len(rows), ncols=2, squeeze=False)
+    narrow = style.is_narrow()
+    fig, axes = style.new_figure(3.7 if narrow else 7.0, 0.2 + (1.6 if narrow else 1.3) * len(rows),
+                                 nrows=len(rows), ncols=2, squeeze=False)
     for (ax_filter, ax_match), f in zip(axes, rows):
         match = motifs.reverse_complement_pfm(f.match_pfm) if f.strand else f.match_pfm
         low = min(0, -f.offset)
@@ -137,17 +146,23 @@ def motif_cnn_logos(r: MotifCNNResult) -> Figure:
         for ax in (ax_filter, ax_match):
             ax.set_xlim(low - 0.6, high - 0.4)
         ax_filter.set_ylabel("bits")
-        ax_filter.set_title(f"filter {f.index + 1} (learned)", fontsize=9, loc="left")
-        strand = " (rev. compl.)" if f.strand else ""
-        ax_match.set_title(f"{f.match_name} {f.match_id}{strand}: p = {f.p_value:.1e}", fontsize=8.5, loc="left")
+        ax_filter.set_title(f"filter {f.index + 1}{chr(10) if narrow else ' '}(learned)", fontsize=9, loc="left")
+        strand = (" (rev. compl.)" if f.strand else "")
+        if narrow:
+            ax_match.set_title(f"{f.match_name}{' (rev.)' if f.strand else ''}\n{f.match_id}\np = {f.p_value:.1e}",
+                               fontsize=9, loc="left")
+        else:
+            ax_match.set_title(f"{f.match_name} {f.match_id}{strand}\np = {f.p_value:.1e}", fontsize=9, loc="left")
     return fig
 
 
-@figure("motif-cnn-feature-maps", experiment="motif_cnn")
+@figure("motif-cnn-feature-maps", experiment="motif_cnn", narrow=True)
 def motif_cnn_feature_maps(r: MotifCNNResult) -> Figure:
     """Feature maps of every filter along one test sequence with the three motifs planted."""
     n = r.n_filters
-    fig, axes = style.new_figure(7.0, 0.5 + 0.55 * n, nrows=n, sharex=True, sharey=True)
+    narrow = style.is_narrow()
+    fig, axes = style.new_figure(3.7 if narrow else 7.0, (0.9 + 0.6 * n) if narrow else (0.5 + 0.55 * n), nrows=n,
+                                 sharex=True, sharey=True)
     widths = {rec.name: len(rec.consensus) for rec in r.recoveries}
     top = max(float(r.example_maps.max()), 1e-6)
     centres = np.arange(r.example_maps.shape[1]) + 1 + (r.width - 1) / 2   # 1-based centre of each window
@@ -156,26 +171,28 @@ def motif_cnn_feature_maps(r: MotifCNNResult) -> Figure:
             ax.axvspan(start + 0.5, start + widths[name] + 0.5, color=f"C{k + 1}", alpha=0.25, lw=0)
             if i == 0:
                 ax.text(start + widths[name] / 2, top * 1.25, name, ha="center", va="bottom", fontsize=9,
-                        color=f"C{k + 1}")
+                        color=f"C{k + 1}", rotation=0)
         ax.fill_between(centres, r.example_maps[i], step="mid", color="C0", alpha=0.9, lw=0)
         ax.set_ylabel(f"{i + 1}", rotation=0, ha="right", va="center")
         f = r.filters[i]
         label = f.match_name if f.searched else ("silent" if f.n_sites == 0 else f"< {r.min_information:g} bits")
-        ax.text(1.01, 0.5, label, transform=ax.transAxes, fontsize=8, va="center", color=style.ink())
+        ax.text(1.01, 0.5, label, transform=ax.transAxes, fontsize=9, va="center", color=style.ink())
         ax.set_yticks([])
         ax.spines[["left"]].set_visible(False)
     axes[0].set_ylim(0, top * 1.2)
-    axes[0].set_title("filter", loc="left", fontsize=9)
+    axes[0].set_title("filter", loc="left", fontsize=9, pad=16 if narrow else 6)
     axes[-1].set_xlim(0.5, r.length + 0.5)
-    axes[-1].set_xlabel(f"base position at the centre of the {r.width}-bp window (1-based)")
+    axes[-1].set_xlabel(f"centre of the {r.width}-bp window\n(base, 1-based)" if narrow
+                        else f"base position at the centre of the {r.width}-bp window (1-based)")
     return fig
 
 
-@figure("motif-cnn-ism", experiment="motif_cnn")
+@figure("motif-cnn-ism", experiment="motif_cnn", narrow=True)
 def motif_cnn_ism(r: MotifCNNResult) -> Figure:
     """In-silico mutagenesis: every single-base change of one sequence, scored by the CNN and the oracle."""
     name = r.motif_names[r.ism_class - 1]
-    fig, (ax, ax_map) = style.new_figure(7.0, 4.2, nrows=2, height_ratios=[1.2, 1])
+    narrow = style.is_narrow()
+    fig, (ax, ax_map) = style.new_figure(*((3.7, 5.4) if narrow else (7.0, 4.4)), nrows=2, height_ratios=[1.2, 1])
     positions = np.arange(1, r.length + 1)
     ax.axvspan(r.ism_start + 0.5, r.ism_start + r.ism_width + 0.5, color=style.ink(), alpha=0.12, lw=0)
     ax.bar(positions, r.ism_cnn.min(axis=0), width=1.0, color="C0", label="CNN")
@@ -184,7 +201,7 @@ def motif_cnn_ism(r: MotifCNNResult) -> Figure:
     ax.set_xlim(0.5, r.length + 0.5)
     ax.set_xlabel("base position (1-based)")
     ax.set_ylabel(f"worst change in\nlog P({name})")
-    ax.legend(loc="lower right", ncols=2)
+    ax.legend(loc="lower right", ncols=1 if narrow else 2)
     # zoom: every substitution around the site
     lo = max(0, r.ism_start - 8)
     hi = min(r.length, r.ism_start + r.ism_width + 8)
@@ -194,13 +211,16 @@ def motif_cnn_ism(r: MotifCNNResult) -> Figure:
     image = ax_map.imshow(window, cmap=cmap, vmin=-limit, vmax=limit, aspect="auto",
                           extent=(lo + 0.5, hi + 0.5, 3.5, -0.5), interpolation="nearest")
     ax_map.set_yticks(range(4), list("ACGT"))
-    ax_map.set_xticks(range(lo + 1, hi + 1), list(r.ism_sequence[lo:hi]), family="monospace", fontsize=8)
+    ax_map.set_xticks(range(lo + 1, hi + 1), list(r.ism_sequence[lo:hi]), family="monospace", fontsize=9)
     ax_map.set_ylabel("new base")
-    ax_map.set_xlabel(f"original base at positions {lo + 1}-{hi} (site boxed: "
+    ax_map.set_xlabel(f"original base at positions {lo + 1}-{hi}{chr(10) if narrow else ' '}(site boxed: "
                       f"{r.ism_start + 1}-{r.ism_start + r.ism_width})")
     ax_map.spines[["left", "bottom"]].set_visible(False)
     ax_map.add_patch(Rectangle((r.ism_start + 0.5, -0.5), r.ism_width, 4, fill=False, edgecolor=style.ink(), lw=1.2))
-    fig.colorbar(image, ax=ax_map, label="change in log P", shrink=0.9)
+    if narrow:
+        fig.colorbar(image, ax=ax_map, label="change in log P", location="bottom", shrink=0.9)
+    else:
+        fig.colorbar(image, ax=ax_map, label="change in log P", shrink=0.9)
     return fig
 
 
@@ -211,16 +231,18 @@ def _percent(fraction: float) -> str:
     return f"{100 * fraction:.1f}%" if fraction >= 0.01 else f"{100 * fraction:.2f}%"
 
 
-@figure("deepsea-parameters", experiment="deepsea_parameters")
+@figure("deepsea-parameters", experiment="deepsea_parameters", narrow=True)
 def deepsea_parameters(r: DeepSEAParameters) -> Figure:
     """DeepSEA's parameters per layer."""
-    fig, ax = style.new_figure(6.5, 2.4)
+    narrow = style.is_narrow()
+    fig, ax = style.new_figure(*((3.7, 3.6) if narrow else (6.5, 2.4)))
     y = np.arange(len(r.names))[::-1]
     bars = ax.barh(y, r.counts, color=["C0" if n.startswith("conv") else "C1" for n in r.names])
-    ax.bar_label(bars, labels=[f"{c:,} ({_percent(c / r.total)})" for c in r.counts], padding=3, fontsize=9,
+    gap = "\n" if narrow else " "
+    ax.bar_label(bars, labels=[f"{c:,}{gap}({_percent(c / r.total)})" for c in r.counts], padding=3, fontsize=9,
                  color=style.ink())
-    ax.set_yticks(y, r.labels)
-    ax.set_xlim(0, max(r.counts) * 1.45)
+    ax.set_yticks(y, [label.replace(": ", ":\n") for label in r.labels] if narrow else r.labels)
+    ax.set_xlim(0, max(r.counts) * (1.75 if narrow else 1.45))
     ax.set_xlabel("parameters")
     ax.ticklabel_format(axis="x", style="plain")
     ax.xaxis.set_major_formatter(lambda v, _: f"{v / 1e6:.0f}M")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -13,10 +15,14 @@ from .registry import figure
 # -- the expression example ---------------------------------------------------------------
 
 
-@figure("expression-forecast", experiment="expression_forecast")
+@figure("expression-forecast", experiment="expression_forecast", narrow=True)
 def expression_forecast(r: ExpressionForecast) -> Figure:
     """The manuscript's four measurements, the posterior band, and the predictions for hour 24."""
-    fig, (ax, ax_r2) = style.new_figure(7.4, 3.3, ncols=2, width_ratios=[3.2, 1])
+    narrow = style.is_narrow()
+    if narrow:   # stacked: the forecast, its legend, then the R² panel
+        fig, (ax, ax_r2) = style.new_figure(3.7, 7.4, nrows=2, height_ratios=[1.9, 1])
+    else:
+        fig, (ax, ax_r2) = style.new_figure(7.1, 3.6, ncols=2, width_ratios=[2.5, 1])
     hours = list(r.hours) + [r.target_hour]
     for row in r.examples:
         ax.plot(hours, row, color=style.ink(), alpha=0.18, lw=0.8)
@@ -37,18 +43,22 @@ def expression_forecast(r: ExpressionForecast) -> Figure:
     ax.set_xlim(-1, t + 4.5)
     top = max(max(r.band_high), max(r.query), r.oracle_mean + r.oracle_sd, r.ensemble_mean + r.ensemble_sd,
               max(m + s for m, s in zip(r.member_mean, r.member_sd)))
-    ax.set_ylim(0, 1.35 * top)
+    ax.set_ylim(0, (1.1 if narrow else 1.45) * top)
     ax.set_xlabel("hours after activation")
     ax.set_ylabel("expression")
-    ax.legend(loc="upper left", fontsize=7.5)
+    if narrow:
+        ax.legend(loc="upper left", bbox_to_anchor=(-0.2, -0.22), fontsize=9)
+    else:
+        ax.legend(loc="upper left", fontsize=9)
     ax.grid(alpha=0.5)
     names = ["hour 18\nas is", "RNN\nseeds", "RNN\nens.", "oracle"]
     values = [r.last_value_r2, float(np.mean(r.member_r2)), r.ensemble_r2, r.oracle_r2]
     ax_r2.bar(range(4), values, color=["C6", "C1", "C1", "C2"], width=0.65)
     ax_r2.plot(np.full(len(r.member_r2), 1.0), r.member_r2, "o", color=style.ink(), ms=3)
     for i, v in enumerate(values):
-        ax_r2.text(i, v + 0.02, f"{v:.2f}", ha="center", fontsize=8)
-    ax_r2.set_xticks(range(4), names, fontsize=7.5)
+        ax_r2.text(i, v + 0.02, f"{v:.2f}", ha="center", fontsize=9)
+    ax_r2.set_xticks(range(4), names, fontsize=9, rotation=0 if narrow else 40,
+                     ha="center" if narrow else "right", rotation_mode="anchor")
     ax_r2.set_ylim(0, 1.05)
     ax_r2.set_ylabel("R² at hour 24")
     return fig
@@ -63,11 +73,15 @@ _STYLE = {
 FLOOR = 1e-12
 
 
-@figure("gradient-decay", experiment="memory")
+@figure("gradient-decay", experiment="memory", narrow=True)
 def gradient_decay(r: MemoryResult) -> Figure:
     """Gradient norm against distance: fresh models (left), every trained seed (right)."""
     g = r.gradients
-    fig, axes = style.new_figure(7.4, 3.2, ncols=2, sharey=True)
+    narrow = style.is_narrow()
+    if narrow:   # stacked: at initialisation above, after training below
+        fig, axes = style.new_figure(3.7, 9.0, nrows=2, sharey=True)
+    else:
+        fig, axes = style.new_figure(7.1, 3.4, ncols=2, sharey=True)
     for ax, trained in zip(axes, (False, True)):
         for name in g.names:
             if g.trained[name] != trained:
@@ -75,17 +89,24 @@ def gradient_decay(r: MemoryResult) -> Figure:
             colour, dash = _STYLE[name]
             profiles = g.seed_profiles[name] if trained else g.profiles[name][None]
             label = f"{g.labels[name]}, {len(profiles)} seeds" if trained else g.labels[name]
+            if narrow:
+                label = textwrap.fill(label, 34)
             for i, profile in enumerate(np.maximum(profiles, FLOOR)):
                 ax.plot(np.arange(len(profile)), profile, color=colour, ls=dash, lw=1.3 if trained else 1.6,
                         alpha=0.85, label=label if i == 0 else None)
         if trained:
             ax.axvspan(g.length - 20.5, g.length - 0.5, color="C3", alpha=0.15, lw=0)
-            ax.text(g.length - 21, FLOOR * 10, "donors", ha="right", fontsize=8, color="C3")
+            ax.text(g.length - 21, FLOOR * 10, "donors", ha="right", fontsize=9, color="C3")
         ax.set_yscale("log")
         ax.set_ylim(FLOOR / 2, None)
         ax.set_xlabel("distance back, T − t (steps)")
         ax.set_title("after training" if trained else "at initialisation", fontsize=10)
         ax.grid(alpha=0.5)
-        ax.legend(fontsize=7.5, loc="lower left")
+        if narrow:   # below the panel: its lines fill it
+            ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(-0.3, -0.2))
+        else:
+            ax.legend(fontsize=9, loc="lower left")
+        if narrow:
+            ax.set_ylabel("‖∂h_T / ∂x_t‖")
     axes[0].set_ylabel("‖∂h_T / ∂x_t‖")
     return fig
