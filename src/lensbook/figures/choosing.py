@@ -20,12 +20,14 @@ def _short(architecture: str) -> str:
     return LABELS[architecture].replace("Fully connected", "FC").replace("Transformer", "Transf.")
 
 
-@figure("lens-matrix", experiment="lens_matrix")
+@figure("lens-matrix", experiment="lens_matrix", narrow=True)
 def lens_matrix(r: MatrixResult) -> Figure:
     """Test score of each seed, per task and lens, with the mean's 95% interval, against the oracle and chance."""
-    ncols = 2 if len(r.tasks) > 1 else 1
+    narrow = style.is_narrow()   # a phone: one panel under the other, in the tasks' order
+    ncols = 2 if len(r.tasks) > 1 and not narrow else 1
     nrows = int(np.ceil(len(r.tasks) / ncols))
-    fig, axes = style.new_figure(6.4, 2.9 * nrows, nrows=nrows, ncols=ncols, squeeze=False)
+    fig, axes = style.new_figure(3.7 if narrow else 6.4, (2.3 if narrow else 2.9) * nrows, nrows=nrows, ncols=ncols,
+                                 squeeze=False)
     for ax in axes.flat[len(r.tasks):]:
         ax.set_visible(False)
     for ax, task in zip(axes.flat, r.tasks):
@@ -51,15 +53,18 @@ def lens_matrix(r: MatrixResult) -> Figure:
         ax.tick_params(axis="y", labelsize=9)
         ax.grid(axis="y", alpha=0.6)
         ax.set_axisbelow(True)
-    axes.flat[0].legend(loc="lower right", fontsize=9, handlelength=1.6, framealpha=0.9)
+    # centre right: between the lenses' scores and the chance line, where no marker sits
+    axes.flat[0].legend(loc="center right", fontsize=9, handlelength=1.6, framealpha=0.9)
     return fig
 
 
-@figure("learning-curves", experiment="lens_matrix")
+@figure("learning-curves", experiment="lens_matrix", narrow=True)
 def learning_curves(r: MatrixResult) -> Figure:
     """Test and training-set score against training-set size, per lens, on the tasks with curves."""
     tasks = r.curve_tasks
-    fig, axes = style.new_figure(6.4, 3.2 * len(tasks) + 0.8, nrows=len(tasks), squeeze=False, sharex=True)
+    narrow = style.is_narrow()
+    size = (3.7, 3.0 * len(tasks) + 1.5) if narrow else (6.4, 3.2 * len(tasks) + 0.8)   # narrow: a two-column legend
+    fig, axes = style.new_figure(*size, nrows=len(tasks), squeeze=False, sharex=True)
     for ax, task in zip(axes[:, 0], tasks):
         curves = [r.curve(task, a) for a in r.architectures]
         for c in curves:
@@ -84,6 +89,6 @@ def learning_curves(r: MatrixResult) -> Figure:
                 Line2D([], [], color=style.ink(), lw=1, ls="-.", label="oracle"),
                 Line2D([], [], color=style.ink(), lw=1, ls=":", label="0.9 × oracle")]
     # below the panels, where no curve runs
-    axes[-1, 0].legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=9, ncols=4,
-                       frameon=False)
+    axes[-1, 0].legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=9,
+                       ncols=2 if narrow else 4, frameon=False)
     return fig

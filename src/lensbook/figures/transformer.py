@@ -18,10 +18,14 @@ _MODEL_MARKER = {"CNN": "o", "LSTM": "s", "Transformer": "^"}
 # -- accuracy against distance ------------------------------------------------------------
 
 
-@figure("long-range-distance", experiment="long_range")
+@figure("long-range-distance", experiment="long_range", narrow=True)
 def long_range_distance(r: DistanceResult) -> Figure:
     """AUROC and balanced accuracy per distance band for each head, with the oracle."""
-    fig, axes = style.new_figure(7.6, 3.3, ncols=2, sharex=True)
+    narrow = style.is_narrow()
+    if narrow:   # stacked: AUROC above, balanced accuracy below, the legend under both
+        fig, axes = style.new_figure(3.7, 7.0, nrows=2, sharex=True)
+    else:
+        fig, axes = style.new_figure(7.1, 3.4, ncols=2, sharex=True)
     centres = np.array(r.band_centres)
     for ax, values, oracle, label in ((axes[0], r.auroc, r.oracle_auroc, "AUROC"),
                                       (axes[1], r.accuracy, r.oracle_accuracy, "balanced accuracy")):
@@ -38,25 +42,35 @@ def long_range_distance(r: DistanceResult) -> Figure:
         ax.axhline(0.5, color=style.ink(), lw=0.8, alpha=0.5, ls=":", label="chance")
         ax.set_ylim(0.4, 1.03)
         ax.set_xlim(r.band_edges[0] - 20, r.band_edges[-1] + 20)
-        ax.set_xlabel("enhancer–promoter distance (bp)")
+        if not narrow or ax is axes[1]:
+            ax.set_xlabel("enhancer–promoter distance (bp)")
         ax.set_ylabel(label)
         ax.grid(alpha=0.5)
         ax.set_axisbelow(True)
-    axes[0].text(r.cnn_reach_bp + 12, 0.8, "beyond the CNN's reach", fontsize=8, color=style.ink())
+    axes[0].text(r.cnn_reach_bp + 12, 0.8, "beyond the\nCNN's reach" if narrow else "beyond the CNN's reach",
+                 fontsize=9, color=style.ink())
     # "chance" is named in the legend, not written over the points that sit on it
-    axes[1].legend(loc="lower left", fontsize=8, ncols=2)
+    if narrow:   # under the panels: inside, it would cover the CNN's points
+        axes[1].legend(loc="upper left", bbox_to_anchor=(-0.2, -0.25), fontsize=9, ncols=3)
+    else:        # above both panels: inside, it would cover the CNN's line
+        fig.legend(*axes[1].get_legend_handles_labels(), loc="outside upper center", fontsize=9, ncols=6)
     return fig
 
 
 # -- reading attention ---------------------------------------------------------------------
 
 
-@figure("attention-reading", experiment="long_range")
+@figure("attention-reading", experiment="long_range", narrow=True)
 def attention_reading(r: DistanceResult) -> Figure:
     """Example attention rows (positives and negatives) and the seed-level summary."""
     a = r.attention
-    fig = Figure(figsize=(7.8, 4.8), layout="constrained")
-    left, right = fig.subfigures(1, 2, width_ratios=[1.25, 1])
+    narrow = style.is_narrow()
+    if narrow:   # stacked: the four example rows above, the summary below
+        fig = Figure(figsize=(3.7, 10.4), layout="constrained")
+        left, right = fig.subfigures(2, 1, height_ratios=[1.1, 1])
+    else:
+        fig = Figure(figsize=(7.1, 5.2), layout="constrained")
+        left, right = fig.subfigures(1, 2, width_ratios=[1.1, 1])
     rows = left.subplots(4, 1, sharex=True, sharey=True)
     bins = np.arange(a.bins)
     for k, ax in enumerate(rows):
@@ -70,11 +84,11 @@ def attention_reading(r: DistanceResult) -> Figure:
         ax.plot([a.promoter_bin], [1.15], marker="v", ms=5, color=style.ink(), ls="none")
         label = (f"enhancer {a.example_distances[k]} bp upstream" if positive else "no enhancer")
         ax.text(0.01, 0.98, f"{label}; P = {a.example_probabilities[k]:.2f}", transform=ax.transAxes,
-                fontsize=8, va="top", color=style.ink())
+                fontsize=9, va="top", color=style.ink())
         ax.axhline(a.uniform, color=style.ink(), lw=0.8, ls=":")
         ax.set_ylim(0, 1.7)
         ax.set_yticks([0, 0.5, 1])
-        ax.set_ylabel("weight", fontsize=8)
+        ax.set_ylabel("weight", fontsize=9)
     rows[-1].set_xlabel(f"bin ({a.bin_size} bp each)")
     ax = right.subplots()
     items = [("weight on enhancer bin\n(with enhancer)", a.enhancer_weight, "C2"),
@@ -88,24 +102,28 @@ def attention_reading(r: DistanceResult) -> Figure:
     for yi, (label, values, colour) in zip(y, items):
         ax.barh(yi, np.mean(values), color=colour, height=0.6, alpha=0.85)
         ax.plot(values, [yi] * len(values), ls="none", marker="|", ms=12, mew=1.5, color=style.ink())
-        ax.text(max(values) + 0.04, yi, f"{np.mean(values):.2f}", va="center", fontsize=8, color=style.ink())
+        ax.text(max(values) + 0.04, yi, f"{np.mean(values):.2f}", va="center", fontsize=9, color=style.ink())
     ax.axvline(a.uniform, color=style.ink(), lw=0.8, ls=":")
-    ax.text(a.uniform + 0.01, y[0] + 0.5, f"uniform {a.uniform:.3f}", fontsize=8, color=style.ink())
-    ax.set_yticks(y, [label for label, _, _ in items], fontsize=8)
-    ax.set_xlim(0, 1.18)
-    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
+    ax.text(a.uniform + 0.01, y[0] + 0.5, f"uniform {a.uniform:.3f}", fontsize=9, color=style.ink())
+    ax.set_yticks(y, [label for label, _, _ in items], fontsize=9)
+    ax.set_xlim(0, 1.25)
+    ax.set_xticks([0, 0.5, 1.0])   # at 9 pt, quarter steps would run into each other
     ax.set_ylim(-0.6, len(items) - 0.2)
-    ax.set_xlabel("mean over test sequences")
+    ax.set_xlabel("mean over test sequences" if narrow else "mean over\ntest sequences")
     return fig
 
 
 # -- what attention costs -------------------------------------------------------------------
 
 
-@figure("attention-costs", experiment="attention_costs")
+@figure("attention-costs", experiment="attention_costs", narrow=True)
 def attention_costs(r: CostResult) -> Figure:
     """FLOPs and attention-matrix bytes against sequence length, log-log."""
-    fig, (ax, ax_mem) = style.new_figure(7.6, 3.1, ncols=2, width_ratios=[1.4, 1])
+    narrow = style.is_narrow()
+    if narrow:   # stacked: FLOPs above, the attention matrix's size below
+        fig, (ax, ax_mem) = style.new_figure(3.7, 6.6, nrows=2)
+    else:
+        fig, (ax, ax_mem) = style.new_figure(7.1, 3.2, ncols=2, width_ratios=[1.4, 1])
     L = np.array(r.lengths, dtype=float)
     colours = {"attention": "C2", "convolution": "C0", "LSTM": "C1"}
     for name, values in r.flops.items():
@@ -113,25 +131,28 @@ def attention_costs(r: CostResult) -> Figure:
     for power, anchor in ((1, r.flops["LSTM"][0] / 2), (2, r.flops["attention"][0] * 2)):
         ax.plot(L, anchor * (L / L[0]) ** power, ls=":", lw=1, color=style.ink())
         ax.text(L[-1] * 1.08, anchor * (L[-1] / L[0]) ** power, f"∝ L{'²' if power == 2 else ''}",
-                fontsize=8, va="center", color=style.ink())
+                fontsize=9, va="center", color=style.ink())
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
-    ax.set_xticks(L, [f"{int(n):,}" for n in L], fontsize=8)
+    ticks = L[::2] if narrow else L   # a phone's column takes every other length
+    ax.set_xticks(ticks, [f"{int(n):,}" for n in ticks], fontsize=9)
     ax.set_xlim(L[0] / 1.3, L[-1] * 1.6)
     ax.set_xlabel("sequence length L")
     ax.set_ylabel("FLOPs per forward pass")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=9, loc="upper left")
     ax.grid(alpha=0.5, which="major")
     mib = np.array(r.attention_matrix_bytes) / 2**20
     ax_mem.plot(L, mib, marker="o", ms=4, lw=2, color="C2")
-    for x, m in zip(L[::2], mib[::2]):
+    for k, (x, m) in enumerate(zip(L[::2], mib[::2])):
+        # the first to the right of its point: on the left it would run into the y-axis
         ax_mem.annotate(f"{m:,.0f} MiB" if m >= 1 else f"{m * 1024:,.0f} KiB", (x, m), textcoords="offset points",
-                        xytext=(-4, 7), fontsize=8, ha="right", color=style.ink())
+                        xytext=(7, -1) if k == 0 else (-4, 7), fontsize=9, ha="left" if k == 0 else "right",
+                        va="center" if k == 0 else "baseline", color=style.ink())
     ax_mem.annotate(f"{mib[-1]:,.0f} MiB", (L[-1], mib[-1]), textcoords="offset points", xytext=(-4, 7),
-                    fontsize=8, ha="right", color=style.ink())
+                    fontsize=9, ha="right", color=style.ink())
     ax_mem.set_xscale("log", base=2)
     ax_mem.set_yscale("log")
-    ax_mem.set_xticks(L[::2], [f"{int(n):,}" for n in L[::2]], fontsize=8)
+    ax_mem.set_xticks(L[::2], [f"{int(n):,}" for n in L[::2]], fontsize=9)
     ax_mem.set_xlabel("sequence length L")
     ax_mem.set_ylabel("attention weights (MiB)")
     ax_mem.grid(alpha=0.5)
@@ -141,16 +162,21 @@ def attention_costs(r: CostResult) -> Figure:
 # -- positions -------------------------------------------------------------------------------
 
 
-@figure("positional-encoding", experiment="positional_encoding")
+@figure("positional-encoding", experiment="positional_encoding", narrow=True)
 def positional_encoding(r: PositionalEncodingResult) -> Figure:
     """The sinusoidal table as a heat map and the similarity of positions against distance."""
-    fig, (ax, ax_sim) = style.new_figure(7.6, 3.0, ncols=2, width_ratios=[1.2, 1])
+    narrow = style.is_narrow()
+    if narrow:   # stacked: the table above, the similarity below
+        fig, (ax, ax_sim) = style.new_figure(3.7, 6.4, nrows=2)
+    else:
+        fig, (ax, ax_sim) = style.new_figure(7.1, 3.0, ncols=2, width_ratios=[1.2, 1])
     image = ax.imshow(r.table.T, aspect="auto", cmap=style.cmap(), vmin=-1, vmax=1, origin="lower",
                       interpolation="nearest")
     ax.set_xlabel("position")
     ax.set_ylabel("dimension")
-    colourbar = fig.colorbar(image, ax=ax, shrink=0.85)
-    colourbar.ax.tick_params(labelsize=8)
+    # on a phone above the table: beside it, it would narrow both panels
+    colourbar = fig.colorbar(image, ax=ax, shrink=0.85, **({"location": "top", "aspect": 30} if narrow else {}))
+    colourbar.ax.tick_params(labelsize=9)
     positions = np.arange(r.positions)
     for k, anchor in enumerate(r.anchors):
         ax_sim.plot(positions, r.similarity[k], color=f"C{k}", lw=1.8, label=f"position {anchor}")
@@ -158,7 +184,7 @@ def positional_encoding(r: PositionalEncodingResult) -> Figure:
     ax_sim.set_xlabel("position")
     ax_sim.set_ylabel("cosine similarity")
     ax_sim.set_ylim(-0.05, 1.05)
-    ax_sim.legend(fontsize=8, loc="lower center")
+    ax_sim.legend(fontsize=9, loc="lower center")
     ax_sim.grid(alpha=0.5)
     return fig
 
