@@ -16,8 +16,8 @@ from lensbook.site import figure_text
 pytestmark = pytest.mark.browser
 
 #: An ``<img>`` is laid out in whole CSS pixels: a 3.7-in drawing (355.2 px) is shown 355 px wide,
-#: so its 9-pt text measures 11.99 px. Allow that rounding, as the report's one decimal does.
-ROUNDING_PX = 0.05
+#: so its 9-pt text measures 11.99 px. Allow that rounding, as the report does.
+ROUNDING_PX = figure_text.ROUNDING_PX
 
 
 @pytest.fixture(scope="module")

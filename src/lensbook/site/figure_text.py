@@ -27,6 +27,8 @@ VIEWBOX = re.compile(rb'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"')
 #: Matplotlib's ``TextToPath.FONT_SCALE``: glyph outlines are drawn at this many points.
 FONT_SCALE = 100.0
 WIDTHS = (390, 1280)
+#: How far under the floor a figure may measure because the browser shows images at whole pixels.
+ROUNDING_PX = 0.05
 CHAPTER = ("", "cnn/", "rnn/", "lstm/", "transformer/", "choosing/")
 
 
@@ -150,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows = measure(args.site, tuple(args.widths))
     print(report(rows))
-    below = [r for r in rows if r.smallest_px is not None and r.smallest_px < args.floor]
+    # an <img> is laid out in whole CSS pixels (a 355.2-px drawing shows 355 px wide): allow that rounding
+    below = [r for r in rows if r.smallest_px is not None and r.smallest_px < args.floor - ROUNDING_PX]
     print(f"\n{len(below)} of {len(rows)} figure views have text below {args.floor:g} px")
     return 0
 
