@@ -117,9 +117,14 @@ def on_page_markdown(markdown, page, config, files):
         return out, math, used, len(claims)
 
     try:
-        markdown, math, used, claims = _state["pages"].get(f"page-{src_uri}",
-                                                           memo.key(_state["page_key"], src_uri, markdown),
-                                                           render_page)
+        if src_uri.startswith(f"{reference.FOLDER}/"):
+            # API reference pages: no templates to render, and their Markdown changes between a build
+            # that renders the reference and one that takes it from the reference's own cache
+            markdown, math, used, claims = render_page()
+        else:
+            markdown, math, used, claims = _state["pages"].get(f"page-{src_uri}",
+                                                               memo.key(_state["page_key"], src_uri, markdown),
+                                                               render_page)
     except pages.PageError as error:
         raise PluginError(str(error)) from error
     _state["claims"][src_uri] = claims
