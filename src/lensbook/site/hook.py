@@ -20,6 +20,7 @@ _state: dict = {}
 
 
 def on_config(config):
+    render.clear_caches()  # keys are memoised within a build; `mkdocs serve` rebuilds in this process
     cache = render.default_cache_dir()
     _state.update(notebooks=notebooks.NotebookSite(), reference=reference.Reference(), cache=cache,
                   pages=memo.Memo(cache / "pages"))

@@ -22,6 +22,7 @@ import pickle
 import sys
 import time
 from collections.abc import Mapping
+from functools import lru_cache
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,11 +92,21 @@ def figure_modules() -> dict[str, tuple[str, str]]:
     return found
 
 
+def clear_caches() -> None:
+    """Forget the keys computed so far. A build calls this at its start (``mkdocs serve`` rebuilds
+    in one process, after sources may have changed); within one build a key is computed once."""
+    experiment_key.cache_clear()
+    figure_key.cache_clear()
+    sources.clear_caches()
+
+
+@lru_cache(maxsize=256)
 def experiment_key(name: str) -> str:
     """The cache key of an experiment's result: a hash of the code that computes it."""
     return sources.source_hash(experiment_modules()[name], extra=f"experiment={name}")
 
 
+@lru_cache(maxsize=256)
 def figure_key(name: str) -> str:
     """The cache key of a figure: the code that draws it, the style, and its experiment's key."""
     module, experiment = figure_modules()[name]

@@ -18,6 +18,13 @@ VERSIONED = ("memelite", "pyjaspar")
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
+def clear_caches() -> None:
+    """Forget which module files exist (a build calls this once at its start; within one build
+    the answer cannot change, and a serving process rebuilds after files are added or removed)."""
+    _module_file.cache_clear()
+
+
+@lru_cache(maxsize=4096)
 def _module_file(name: str) -> Path | None:
     """The source file of ``lensbook`` module ``name``, found by path: nothing is imported
     (``importlib.util.find_spec`` would import the parent packages, and with them torch)."""
