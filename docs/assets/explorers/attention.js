@@ -113,28 +113,7 @@
     return {attention: attention, evidence: evidence, logit: logit, probability: 1 / (1 + Math.exp(-logit)), bins: bins};
   }
 
-  /* Text the reader typed or pasted -> {sequence, problems}: FASTA header and whitespace skipped,
-   * lower case as upper, U as T; anything else is a problem (by 1-based position). */
-  function clean(text) {
-    var out = [], problems = [], rna = 0, lineStart = true, header = false;
-    for (var i = 0; i < text.length; i++) {
-      var unit = text.charCodeAt(i), ch = text[i];
-      if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) { ch = text.slice(i, i + 2); i += 1; }
-      if (ch === "\n" || ch === "\r") { header = false; lineStart = true; continue; }
-      if (lineStart && ch === ">") header = true;
-      lineStart = false;
-      if (header || ch === " " || ch === "\t") continue;
-      var upper = ch.toUpperCase();
-      if (CODE[upper] === undefined || upper.length !== 1) {
-        if (problems.length < 6) problems.push("\u201c" + ch + "\u201d at position " + number(out.length + 1));
-        out.push("N");
-        continue;
-      }
-      if (upper === "U") { rna += 1; upper = "T"; }
-      out.push(upper);
-    }
-    return {sequence: out.join(""), problems: problems, rna: rna};
-  }
+  var clean = api.cleanSequence;  // FASTA, RNA, case and stray characters: common.js
 
   /* A probability that never reads 0.000 when it is 2e-5: three decimals, or two significant digits below 0.001. */
   function probability(p) {

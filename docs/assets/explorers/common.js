@@ -57,6 +57,47 @@
   };
 
   var counter = 0;
+  /* Text the reader typed or pasted -> {sequence, problems, rna}: FASTA headers and whitespace
+   * skipped, lower case read as upper, U read as T (counted in `rna`); any other character is a
+   * problem, named with its 1-based position (code points counted, so an emoji is one) and read as N. */
+  var BASES = {A: 1, C: 1, G: 1, T: 1, N: 1, U: 1};
+  api.number = function (n) { return n.toLocaleString("en"); };
+  api.cleanSequence = function (text) {
+    var out = [], problems = [], rna = 0, lineStart = true, header = false;
+    for (var i = 0; i < text.length; i++) {
+      var unit = text.charCodeAt(i), ch = text[i];
+      if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) { ch = text.slice(i, i + 2); i += 1; }
+      if (ch === "\n" || ch === "\r") { header = false; lineStart = true; continue; }
+      if (lineStart && ch === ">") header = true;
+      lineStart = false;
+      if (header || ch === " " || ch === "\t") continue;
+      var upper = ch.toUpperCase();
+      if (upper.length !== 1 || !BASES[upper]) {
+        if (problems.length < 6) problems.push("\u201c" + ch + "\u201d at position " + api.number(out.length + 1));
+        out.push("N");
+        continue;
+      }
+      if (upper === "U") { rna += 1; upper = "T"; }
+      out.push(upper);
+    }
+    return {sequence: out.join(""), problems: problems, rna: rna};
+  };
+
+  /* A canvas drawn at its displayed width (at least 200 px) and the device pixel ratio, cleared:
+   * {g: its 2-D context in CSS pixels, width, height}. */
+  api.surface = function (canvas, cssHeight) {
+    var cssWidth = Math.max(200, Math.floor(canvas.parentNode.clientWidth || 600));
+    var ratio = window.devicePixelRatio || 1;
+    canvas.width = Math.round(cssWidth * ratio);
+    canvas.height = Math.round(cssHeight * ratio);
+    canvas.style.width = cssWidth + "px";
+    canvas.style.height = cssHeight + "px";
+    var g = canvas.getContext("2d");
+    g.setTransform(ratio, 0, 0, ratio, 0, 0);
+    g.clearRect(0, 0, cssWidth, cssHeight);
+    return {g: g, width: cssWidth, height: cssHeight};
+  };
+
   api.uid = function (prefix) {
     counter += 1;
     return "lensbook-" + prefix + "-" + counter;

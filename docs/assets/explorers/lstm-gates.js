@@ -18,26 +18,7 @@
 
   function number(n) { return n.toLocaleString("en"); }
 
-  /* Sequence text -> {sequence, problems}: whitespace and a FASTA header skipped, lower case as upper, U as T. */
-  function clean(text) {
-    var out = [], problems = [], lineStart = true, header = false;
-    for (var i = 0; i < text.length; i++) {
-      var unit = text.charCodeAt(i), ch = text[i];
-      if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) { ch = text.slice(i, i + 2); i += 1; }
-      if (ch === "\n" || ch === "\r") { header = false; lineStart = true; continue; }
-      if (lineStart && ch === ">") header = true;
-      lineStart = false;
-      if (header || ch === " " || ch === "\t") continue;
-      var upper = ch.toUpperCase();
-      if (upper.length !== 1 || CODE[upper] === undefined) {
-        if (problems.length < 6) problems.push("\u201c" + ch + "\u201d at position " + number(out.length + 1));
-        out.push("N");
-        continue;
-      }
-      out.push(upper === "U" ? "T" : upper);
-    }
-    return {sequence: out.join(""), problems: problems};
-  }
+  var clean = api.cleanSequence;  // FASTA, RNA, case and stray characters: common.js
 
   /* The LSTM over `sequence`: gates f, i, o, candidate g, cell c and hidden h, each [L][H]; log P(class). */
   function run(model, sequence) {
@@ -207,15 +188,8 @@
         var r = state.result;
         if (!r) return;
         var c = colours(), L = state.sequence.length;
-        var cssWidth = Math.max(200, Math.floor(canvas.parentNode.clientWidth || 600));
-        var cssHeight = 2 * (ROWS.length * ROW + GAP) + 24, ratio = window.devicePixelRatio || 1;
-        canvas.width = Math.round(cssWidth * ratio);
-        canvas.height = Math.round(cssHeight * ratio);
-        canvas.style.width = cssWidth + "px";
-        canvas.style.height = cssHeight + "px";
-        var g = canvas.getContext("2d");
-        g.setTransform(ratio, 0, 0, ratio, 0, 0);
-        g.clearRect(0, 0, cssWidth, cssHeight);
+        var s = api.surface(canvas, 2 * (ROWS.length * ROW + GAP) + 24);
+        var g = s.g, cssWidth = s.width, cssHeight = s.height;
         g.font = "12px " + c.font;
         var plot = cssWidth - LEFT - 8, step = plot / L;
         function x(t) { return LEFT + (t + 0.5) * step; }

@@ -427,19 +427,7 @@
         };
       }
 
-      /* A canvas drawn at its displayed width and the device pixel ratio. */
-      function surface(canvas, cssHeight) {
-        var cssWidth = Math.max(200, Math.floor(canvas.parentNode.clientWidth || 600));
-        var ratio = window.devicePixelRatio || 1;
-        canvas.width = Math.round(cssWidth * ratio);
-        canvas.height = Math.round(cssHeight * ratio);
-        canvas.style.width = cssWidth + "px";
-        canvas.style.height = cssHeight + "px";
-        var g = canvas.getContext("2d");
-        g.setTransform(ratio, 0, 0, ratio, 0, 0);
-        g.clearRect(0, 0, cssWidth, cssHeight);
-        return {g: g, width: cssWidth, height: cssHeight};
-      }
+      var surface = api.surface;  // drawn at its displayed width and the device pixel ratio: common.js
 
       function layout(cssWidth) {
         var gutter = Math.min(132, Math.max(84, Math.round(cssWidth * 0.26)));
