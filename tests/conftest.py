@@ -11,11 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("LENSBOOK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
+from lensbook.site.chromium import ARGS as CHROMIUM_ARGS, PATH as CHROMIUM  # the one setting
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -72,7 +68,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         yield instance
         instance.close()
 

@@ -283,11 +283,9 @@ def bench_explorers(site: Path | None = None, length: int = 10_000, keystrokes: 
 
     from playwright.sync_api import sync_playwright
 
+    from . import chromium
     from .serve import serve
 
-    chromium = os.environ.get("LENSBOOK_CHROMIUM", "/usr/bin/chromium")
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"]
     rows = []
     with tempfile.TemporaryDirectory(prefix="lensbook-explorers-") as tmp:
         if site is None:
@@ -300,7 +298,7 @@ def bench_explorers(site: Path | None = None, length: int = 10_000, keystrokes: 
         server, base = serve(site)
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=chromium, args=args)
+                browser = chromium.launch(p)
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
                 page.goto(f"{base}/cnn/", wait_until="networkidle")
                 page.wait_for_selector(".lensbook-explorer[data-ready='true'] textarea")

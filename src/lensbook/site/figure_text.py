@@ -86,19 +86,19 @@ FIGURES_JS = """() => [...document.querySelectorAll('figure.lb-figure')].map(f =
 
 
 def measure(site: Path, widths: tuple[int, ...] = WIDTHS, pages: tuple[str, ...] = CHAPTER,
-            chromium: str = "/usr/bin/chromium") -> list[Measured]:
+            executable: str | None = None) -> list[Measured]:
     """Serve ``site``, open each page at each width in Chromium, and measure every figure's smallest text."""
     from playwright.sync_api import sync_playwright
 
+    from . import chromium
     from .serve import serve
 
     site = Path(site)
     server, base = serve(site)
     out: list[Measured] = []
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=args)
+            browser = p.chromium.launch(executable_path=executable or chromium.PATH, args=list(chromium.ARGS))
             for width in widths:
                 page = browser.new_page(viewport={"width": width, "height": 900})
                 for path in pages:

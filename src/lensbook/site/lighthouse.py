@@ -38,13 +38,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from lensbook.site import chromium
 from lensbook.site.serve import serve
 
 ROOT = Path(__file__).resolve().parents[3]
 TOOLS = ROOT / "tools" / "lighthouse"
-CHROMIUM = os.environ.get("LENSBOOK_CHROMIUM", "/usr/bin/chromium")
-CHROME_FLAGS = ("--headless --no-sandbox --disable-gpu --disable-background-networking "
-                "--disable-component-update --disable-sync --no-first-run")
+CHROMIUM = chromium.PATH
+CHROME_FLAGS = " ".join(chromium.ARGS)
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 BUDGETS = {"performance": 0.90, "accessibility": 1.00, "best-practices": 1.00, "seo": 1.00}
 MAX_BYTES = 1_000_000

@@ -15,11 +15,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from . import chromium
 from .serve import serve
 
-CHROMIUM = os.environ.get("LENSBOOK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 PAGES = ("", "cnn/", "rnn/", "lstm/", "transformer/", "choosing/", "interactive/")
 WIDTHS = (390, 1280)
 PALETTES = ("light", "dark")
@@ -45,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                browser = chromium.launch(p)
                 for palette in PALETTES:
                     for width in args.widths:
                         context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=palette,
