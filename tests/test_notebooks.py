@@ -9,6 +9,7 @@ The notebook page (docs/interactive.py) is executed by the build itself.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -244,6 +245,8 @@ def test_notebook_page_is_light_and_loads_nothing_from_elsewhere(built_site):
     assert 'alt="No description' not in page, "plots carry a description"
     weight = page_weight(site, site / "interactive" / "index.html")
     assert weight <= 1_000_000, f"the notebook page weighs {weight} bytes on a first visit"
+    transfer = page_weight(site, site / "interactive" / "index.html", compressed=True)
+    assert transfer <= 265 * 1024, f"the notebook page transfers {transfer} bytes (gzip) on a first visit"
 
 
 class _Resources(HTMLParser):
@@ -270,17 +273,20 @@ def resources(html_text: str) -> list[str]:
     return parser.urls
 
 
-def page_weight(site: Path, page: Path) -> int:
-    """Bytes a first visit loads (uncompressed): the page, its scripts, stylesheets and images,
-    and what Material's search fetches on load (its worker and the index)."""
-    total = page.stat().st_size + (site / "search" / "search_index.json").stat().st_size
-    total += sum(p.stat().st_size for p in (site / "assets" / "javascripts" / "workers").glob("search*.js"))
+def page_weight(site: Path, page: Path, compressed: bool = False) -> int:
+    """Bytes a first visit loads: the page, its scripts, stylesheets and images, and what
+    Material's search fetches on load (its worker and the index); uncompressed, or with
+    ``compressed`` each file gzipped (level 6) as a static host sends it."""
+    files = [page, site / "search" / "search_index.json", *(site / "assets" / "javascripts" / "workers").glob("search*.js")]
     for url in resources(page.read_text(encoding="utf-8")):
         if url.startswith("data:"):
             continue
         target = (page.parent / urlparse(url).path).resolve()
-        total += target.stat().st_size if target.is_file() else 0
-    return total
+        if target.is_file():
+            files.append(target)
+    if compressed:
+        return sum(len(gzip.compress(f.read_bytes(), compresslevel=6)) for f in files)
+    return sum(f.stat().st_size for f in files)
 
 
 def test_no_page_loads_anything_from_another_host(built_site):
