@@ -47,9 +47,8 @@ class NotebookHTMLError(NotebookError):
     """mkdocs-jupyter's HTML is not what :mod:`lensbook.site.notebook_html` expects (a new release?)."""
 
     def __init__(self, what: str) -> None:
-        super().__init__(f"mkdocs-jupyter's notebook HTML changed: {what}. "
-                         "Check lensbook.site.notebook_html against the new release (its version is pinned "
-                         "in pyproject.toml).")
+        super().__init__(f"mkdocs-jupyter's notebook HTML is not as lensbook.site.notebook_html expects: {what}. "
+                         "If mkdocs-jupyter (pinned in pyproject.toml) was upgraded, update notebook_html to match.")
 
 
 def edit(content: str, notebook: dict, toc_depth: int = 3) -> tuple[str, list[dict]]:
@@ -68,7 +67,8 @@ def edit(content: str, notebook: dict, toc_depth: int = 3) -> tuple[str, list[di
 def _where(tag: Tag) -> str:
     """A tag and the notebook cell it is in, for an error message."""
     cell = tag.find_parent(lambda t: t.has_attr("id") and "jp-Cell" in t.get("class", []))
-    return f"<{tag.name} class={' '.join(tag.get('class', [])) or '-'}>" + (f" in {cell['id']}" if cell else "")
+    classes = " ".join(tag.get("class", []))
+    return f"<{tag.name}" + (f' class="{classes}"' if classes else "") + ">" + (f" in {cell['id']}" if cell else "")
 
 
 def notebook_only(soup: BeautifulSoup) -> Tag:
@@ -91,7 +91,8 @@ def notebook_only(soup: BeautifulSoup) -> Tag:
                                     "and comments were expected there")
     forbidden = wrapper.find(FORBIDDEN)
     if forbidden:
-        raise NotebookHTMLError(f"the notebook holds a <{forbidden.name}> ({_where(forbidden)})")
+        raise NotebookHTMLError(f"the notebook holds a <{forbidden.name}> ({_where(forbidden)}); "
+                                "a cell output that needs a script or a stylesheet cannot be shown on the site")
     for comment in wrapper.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
     return wrapper.extract()
