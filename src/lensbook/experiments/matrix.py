@@ -56,7 +56,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from .. import metrics
 from .._validate import require
-from ..models.lenses import ARCHITECTURES, LensConfig, build, parameter_count
+from ..models import parameter_count
+from ..models.lenses import ARCHITECTURES, LensConfig, build
 from ..tasks import expression, long_range, motif, pair
 from ..tasks.base import Task
 from ..train import seeded

@@ -258,8 +258,3 @@ def build(architecture: str, config: LensConfig) -> nn.Module:
     """
     require(architecture in _CLASSES, "architecture", architecture, f"one of {list(ARCHITECTURES)}")
     return _CLASSES[architecture](config)
-
-
-def parameter_count(model: nn.Module) -> int:
-    """Number of trainable parameters."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
