@@ -79,8 +79,11 @@ def one_hot(sequences: str | Sequence[str]) -> torch.Tensor:
 
     Examples
     --------
-    >>> one_hot("GATA").argmax(0).tolist()
-    [2, 0, 3, 0]
+    >>> one_hot("GATA")
+    tensor([[0., 1., 0., 1.],
+            [0., 0., 0., 0.],
+            [1., 0., 0., 0.],
+            [0., 0., 1., 0.]])
     """
     single = isinstance(sequences, str)
     batch = [sequences] if single else list(sequences)
