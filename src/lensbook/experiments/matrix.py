@@ -56,7 +56,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from .. import metrics
 from .._validate import require
-from ..models.lenses import ARCHITECTURES, LensConfig, build, parameter_count
+from ..models import parameter_count
+from ..models.lenses import ARCHITECTURES, LensConfig, build
 from ..tasks import expression, long_range, motif, pair
 from ..tasks.base import Task
 from ..train import seeded
@@ -64,9 +65,9 @@ from .registry import experiment
 
 #: The task constructors of the matrix, by task name, in the order the tables show them.
 TASKS: dict[str, Callable[[int], Task]] = {
-    "local-motif": motif.matrix_task,
-    "motif-pair": pair.matrix_task,
-    "next-step": expression.matrix_task,
+    "local-motif": motif.gata_task,
+    "motif-pair": pair.pu1_cebpb_task,
+    "next-step": expression.every_two_hours_task,
     "long-range": long_range.matrix_task,
 }
 #: What the manuscript recommends for each task (section 4.5, quick reference and decision framework).
