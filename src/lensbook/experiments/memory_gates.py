@@ -73,7 +73,7 @@ class GateTrace:
     gap_bases: int
     #: The traced ``LSTMReader``'s parameters (``state_dict`` as float32 arrays), as the
     #: in-browser gate explorer of docs/lstm.md reads them.
-    state: dict[str, np.ndarray] | None = field(default=None, repr=False)
+    state: dict[str, np.ndarray] = field(repr=False)
 
     @property
     def distance(self) -> int:
