@@ -48,7 +48,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
-from . import apparatus, citations, pages, rewrite, sources
+from . import apparatus, citations, includes, pages, rewrite, sources
 
 #: A notebook script: a ``.py`` file in ``docs/`` with at least one ``# %%`` cell marker.
 CELL_MARKER = re.compile(r"^# %%", re.M)
@@ -664,9 +664,11 @@ class NotebookSite:
             page_context = dataclasses.replace(
                 context, url=self._resolver(files, config, file.src_uri, absolute=True, strict=False))
 
-            def build(file=file, page_context=page_context) -> str:
+            markdown = includes.resolve_includes(file.content_string, root)  # `--8<--` lines: the source they show
+
+            def build(file=file, page_context=page_context, markdown=markdown) -> str:
                 try:
-                    return dumps(with_setup(from_markdown(file.content_string, file.src_uri, page_context), setup))
+                    return dumps(with_setup(from_markdown(markdown, file.src_uri, page_context), setup))
                 except pages.PageError as error:
                     raise NotebookError(str(error)) from error
 
@@ -675,7 +677,7 @@ class NotebookSite:
             else:
                 store, base = memo
                 site_pages = " ".join(sorted(f.src_uri for f in files.documentation_pages()))
-                text = store.get(f"notebook-{file.src_uri}", _key(base, file.src_uri, file.content_string,
+                text = store.get(f"notebook-{file.src_uri}", _key(base, file.src_uri, markdown,
                                                                    site_pages, getattr(reference, "key", ""),
                                                                    setup["source"], str(context.embed)), build)
             self.pages[file.src_uri] = self._add(files, config, file.src_uri, text)
