@@ -60,3 +60,25 @@ def test_the_check_sees_a_missing_import_and_accepts_a_continuation():
             "```python\nfrom lensbook import dna\ny = torch.tensor(dna.ALPHABET)\n```\n\n"   # torch missing
             "```python\nimport torch\nfrom lensbook import dna\nz = torch.zeros(1)\n```\n")
     assert missing_imports(page) == [(11, ["import torch"])]
+
+
+def test_the_words_on_train_defaults_match_its_signature():
+    """cnn.md says in words what `lensbook.train.train` does by default; the words follow the code."""
+    import inspect
+
+    import torch
+
+    from lensbook.train import train
+
+    text = " ".join((ROOT / "docs" / "cnn.md").read_text(encoding="utf-8").split())
+    defaults = {k: p.default for k, p in inspect.signature(train).parameters.items() if p.default is not p.empty}
+    source = inspect.getsource(train)
+    assert "[API reference][lensbook.train.train]" in text
+    assert "torch.optim.AdamW(" in source and "optimises with AdamW" in text
+    assert defaults["lr"] == 0.001 and "learning rate of 0.001" in text
+    assert defaults["weight_decay"] == 0.0 and "no weight decay" in text
+    assert inspect.signature(torch.optim.AdamW).parameters["weight_decay"].default == 0.01
+    assert "AdamW's own default is 0.01" in text
+    assert defaults["clip"] == 1.0 and "clip_grad_norm_" in source and "total norm of 1.0" in text
+    assert defaults["seed"] == 0 and "`seed` (default 0)" in text
+    assert "model.train(was_training)" in source and "back in the mode it was in" in text
