@@ -71,7 +71,7 @@ class IncludedSource:
 
     def __call__(self, example) -> None:
         __tracebackhide__ = True
-        source = includes.resolve_includes(str(example.parsed), self.root)   # IncludeError if missing
+        source = includes.resolve_includes(str(example.parsed), self.root, str(example.path))   # IncludeError
         if not source.strip():
             raise AssertionError(f"the include block shows nothing: {str(example.parsed).strip()!r}")
         compile(source, f"{example.path}:{example.line} (included)", "exec")   # SyntaxError if not Python

@@ -65,6 +65,8 @@ def test_ordinary_blocks_and_pages_without_includes_are_left_alone(repo):
 def test_a_missing_file_or_section_raises(repo, target, message):
     with pytest.raises(includes.IncludeError, match=re.escape(message)):
         includes.resolve_includes(f'```python\n--8<-- "{target}"\n```\n', repo)
+    with pytest.raises(includes.IncludeError, match=r"^rnn\.md: "):
+        includes.resolve_includes(f'```python\n--8<-- "{target}"\n```\n', repo, "rnn.md")
 
 
 def test_include_targets():

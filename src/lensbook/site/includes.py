@@ -70,7 +70,7 @@ def _listing(match: re.Match) -> str:
            f'{match.group("indent")}{match.group("fence")}'
 
 
-def resolve_includes(markdown: str, base: Path) -> str:
+def resolve_includes(markdown: str, base: Path, page: str = "") -> str:
     """``markdown`` with each include replaced by what it includes; an include block becomes a listing.
 
     A ``python`` block made only of includes is library source to read: its fence becomes
@@ -84,6 +84,8 @@ def resolve_includes(markdown: str, base: Path) -> str:
     base : Path
         The folder of ``mkdocs.yml`` (the repository root); include paths are looked up under
         :data:`BASE_PATHS` there.
+    page : str, optional
+        The page's name, for the error message. Default is ``""``.
 
     Raises
     ------
@@ -106,5 +108,6 @@ def resolve_includes(markdown: str, base: Path) -> str:
     try:
         lines = md.preprocessors["snippet"].run(marked.split("\n"))
     except SnippetMissingError as error:
-        raise IncludeError(f"{error} (looked under {', '.join(BASE_PATHS)} in {base})") from error
+        where = f"{page}: " if page else ""
+        raise IncludeError(f"{where}{error} (looked under {', '.join(BASE_PATHS)} in {base})") from error
     return "\n".join(lines)

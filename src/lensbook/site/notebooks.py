@@ -664,7 +664,7 @@ class NotebookSite:
             page_context = dataclasses.replace(
                 context, url=self._resolver(files, config, file.src_uri, absolute=True, strict=False))
 
-            markdown = includes.resolve_includes(file.content_string, root)  # `--8<--` lines: the source they show
+            markdown = includes.resolve_includes(file.content_string, root, file.src_uri)  # `--8<--`: the source shown
 
             def build(file=file, page_context=page_context, markdown=markdown) -> str:
                 try:
