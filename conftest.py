@@ -6,6 +6,12 @@ copied block stays valid Python. The evaluator captures stdout and compares it
 with those lines through doctest's OutputChecker (ELLIPSIS and NUMBER): a block
 that prints without showing its output fails, and so does a block whose
 output changed.
+
+A block made only of ``--8<--`` include lines shows library source from
+``src/`` (``pymdownx.snippets``, see ``lensbook.site.includes``): it is not page
+code, so it is not run. Its example resolves the include as the site does and
+compiles what it shows: a missing file or section, or source that is not
+Python, fails it, so every include is proved to resolve.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import doctest
 import io
+from pathlib import Path
 
 from sybil import Sybil
 from sybil.evaluators.doctest import NUMBER, OutputChecker
@@ -20,6 +27,9 @@ from sybil.evaluators.python import PythonEvaluator
 from sybil.parsers.markdown import CodeBlockParser, PythonCodeBlockParser, SkipParser
 from sybil.parsers.rest import DocTestParser
 
+from lensbook.site import includes
+
+ROOT = Path(__file__).resolve().parent
 FLAGS = doctest.ELLIPSIS | NUMBER
 OUTPUT_PREFIX = "#>"
 
@@ -53,12 +63,32 @@ class CheckedOutput:
             )
 
 
+class IncludedSource:
+    """Check an include block: it resolves (as on the site) to Python that compiles. Nothing runs."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def __call__(self, example) -> None:
+        __tracebackhide__ = True
+        source = includes.resolve_includes(str(example.parsed), self.root, str(example.path))   # IncludeError
+        if not source.strip():
+            raise AssertionError(f"the include block shows nothing: {str(example.parsed).strip()!r}")
+        compile(source, f"{example.path}:{example.line} (included)", "exec")   # SyntaxError if not Python
+
+
 class CheckedPythonCodeBlockParser(PythonCodeBlockParser):
-    """Sybil's Markdown Python parser with the ``#>`` output check."""
+    """Sybil's Markdown Python parser with the ``#>`` output check; include blocks are checked, not run."""
 
     codeblock_parser_class = staticmethod(
         lambda language, evaluator: CodeBlockParser(language, CheckedOutput(evaluator))
     )
+
+    def __call__(self, document):
+        for region in super().__call__(document):
+            if includes.include_targets(str(region.parsed)):   # IncludeError: includes mixed with code
+                region.evaluator = IncludedSource(ROOT)
+            yield region
 
 
 pages = Sybil(

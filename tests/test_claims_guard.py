@@ -54,7 +54,8 @@ def blocks(markdown: str) -> list[tuple[int, str]]:
                     starts.insert(0, 0)
                 for a, b in zip(starts, starts[1:] + [len(paragraph)]):
                     if paragraph[a:b].strip():
-                        out.append((start + paragraph.count("\n", 0, a), paragraph[a:b]))
+                        first = a + len(paragraph[a:b]) - len(paragraph[a:b].lstrip("\n"))  # its first line
+                        out.append((start + paragraph.count("\n", 0, first), paragraph[a:b]))
                 start += paragraph.count("\n") + 1
                 start += 1
         line += chunk.count("\n")
@@ -95,3 +96,12 @@ def test_the_guard_sees_an_unclaimed_comparison_and_accepts_a_claimed_one():
             "```python\nprint('{{ better }}')\n```\n")
     problems = unclaimed(page, "p.md")
     assert [p.split(" (")[0] for p in problems] == ["p.md line 3", "p.md line 9"]
+
+
+def test_an_include_block_is_code_not_prose():
+    """A block of `--8<--` lines shows library source: the guard reads it as code, not as a claim-bearing block."""
+    page = ("The cell is {{ m.cell }} steps, better than before. {% claim m.cell > 1 %}\n\n"
+            '```python\n--8<-- "src/lensbook/models/rnn.py:rnn-cell"\n```\n\n'
+            "It scores {{ m.x }}, better than chance.\n")
+    assert [line for line, _ in blocks(page)] == [1, 7]
+    assert [p.split(" (")[0] for p in unclaimed(page, "p.md")] == ["p.md line 7"]

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from lensbook.site import includes
+
 ROOT = Path(__file__).resolve().parents[1]
 # the root conftest's Sybil for docs/ and README.md (loaded by path: tests/ has a conftest too)
 _spec = importlib.util.spec_from_file_location("lensbook_root_conftest", ROOT / "conftest.py")
@@ -45,10 +47,14 @@ def test_every_python_fence_is_collected(path):
     assert not hidden, (f"{rel(path)}: fences that Sybil would not run (info string must be exactly "
                         f"'python'): {hidden}")
     document = sybil_pages.parse(path)
-    collected = [e for e in document if "python" in type(e.region.evaluator).__name__.lower()
-                 or type(e.region.evaluator).__name__ == "CheckedOutput"]
+    kinds = [type(e.region.evaluator).__name__ for e in document]
+    collected = [k for k in kinds if "python" in k.lower() or k in ("CheckedOutput", "IncludedSource")]
     assert len(collected) == len(python_like), (
         f"{rel(path)}: {len(python_like)} python fences but Sybil collected {len(collected)}")
+    # a block of `--8<--` lines shows library source: Sybil checks that it resolves, and runs nothing
+    shown = len(includes.INCLUDE_BLOCK.findall(text))
+    assert kinds.count("IncludedSource") == shown, (
+        f"{rel(path)}: {shown} include blocks but Sybil checks {kinds.count('IncludedSource')}")
 
 
 @pytest.mark.parametrize("path", PAGES, ids=rel)

@@ -199,8 +199,13 @@ def test_render_caches_its_html_by_content(tmp_path, monkeypatch):
     assert re.match(r'<div class="jupyter-wrapper">', first["content"]) and first["toc"][0]["id"] == "title-more"
 
 
-def test_a_pages_markdown_is_read_in_one_place():
+def test_a_pages_markdown_is_read_in_one_place_with_its_includes_resolved(tmp_path):
     class File:
         content_string = "# A page\n"
+        src_uri = "page.md"
 
-    assert notebooks.read_page(File()) == "# A page\n"
+    assert notebooks.read_page(File(), tmp_path) == "# A page\n"
+    (tmp_path / "src.py").write_text("# --8<-- [start:f]\ndef f():\n    return 1\n# --8<-- [end:f]\n")
+    File.content_string = '```python\n--8<-- "src.py:f"\n```\n'
+    resolved = notebooks.read_page(File(), tmp_path)
+    assert "def f():" in resolved and "--8<--" not in resolved

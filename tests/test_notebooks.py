@@ -23,7 +23,7 @@ import nbclient
 import nbformat
 import pytest
 
-from lensbook.site import apparatus, notebook_scripts, notebooks, pages
+from lensbook.site import apparatus, includes, notebook_scripts, notebooks, pages
 from lensbook.site.notebook_setup import SETUP_ID
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +46,7 @@ SMOKE_PAGE = "rnn.md"
 def test_page_notebook_has_one_cell_per_block_and_no_template_syntax(path, built_site):
     """Each downloaded notebook, as built: valid nbformat, one code cell per python block, in order."""
     site, _ = built_site
-    text = path.read_text(encoding="utf-8")
+    text = includes.resolve_includes(path.read_text(encoding="utf-8"), ROOT)  # include blocks: listings
     served = site / "notebooks" / Path(rel(path)).with_suffix(".ipynb")
     node = nbformat.reads(served.read_text(encoding="utf-8"), as_version=4)
     nbformat.validate(node)

@@ -75,6 +75,7 @@ class LSTMCell(nn.Module):
             setattr(self, f"W_{gate}", nn.Parameter(torch.empty(hidden, hidden + channels).uniform_(-bound, bound)))
             setattr(self, f"b_{gate}", nn.Parameter(torch.empty(hidden).uniform_(-bound, bound)))
 
+    # --8<-- [start:lstm-step]   (shown on docs/lstm.md)
     def step(self, x_t: torch.Tensor, h_prev: torch.Tensor, c_prev: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """One step with every intermediate: ``(f, i, o, g, C, h)``, each ``(N, H)``."""
         hx = torch.cat([h_prev, x_t], dim=1)                       # (N, H), (N, C) -> (N, H + C)
@@ -85,6 +86,7 @@ class LSTMCell(nn.Module):
         c = f * c_prev + i * g                                     # (N, H): the conveyor belt
         h = o * torch.tanh(c)                                      # (N, H): added to the manuscript
         return f, i, o, g, c, h
+    # --8<-- [end:lstm-step]
 
     def forward(self, x_t: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
         """``x_t`` ``(N, C)`` and ``(h, C)`` ``(N, H)`` each -> the new ``(h, C)``."""

@@ -54,9 +54,11 @@ class RNNCell(nn.Module):
         self.W_h = nn.Parameter(torch.empty(hidden, hidden).uniform_(-bound, bound))
         self.b = nn.Parameter(torch.empty(hidden).uniform_(-bound, bound))
 
+    # --8<-- [start:rnn-cell]   (shown on docs/rnn.md)
     def forward(self, x_t: torch.Tensor, h_prev: torch.Tensor) -> torch.Tensor:
         """``x_t`` ``(N, C)`` and ``h_prev`` ``(N, H)`` -> ``h_t`` ``(N, H)``."""
         return torch.tanh(x_t @ self.W_x.T + h_prev @ self.W_h.T + self.b)  # (N, C), (N, H) -> (N, H)
+    # --8<-- [end:rnn-cell]
 
 
 class RNN(nn.Module):

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import apparatus, citations, pages, rewrite
+from . import apparatus, citations, includes, pages, rewrite
 from .notebook_format import FOLDER, NotebookError, dumps, notebook
 from .notebook_links import edit_url, relink, resolver, site_url
 from .notebook_markdown import NotebookRenderer, for_jupyter
@@ -57,10 +57,11 @@ class Context:
     embed: bool = False  # figures as cell attachments (a local build), not links to the site
 
 
-def read_page(file) -> str:
+def read_page(file, root: Path) -> str:
     """The Markdown of a page (an MkDocs ``File``) that its notebook is made from: the one place
-    the build reads it."""
-    return file.content_string
+    the build reads it. Its ``--8<--`` includes are resolved against ``root`` (the folder of
+    mkdocs.yml), so the notebook shows the included source and its memo key follows that source."""
+    return includes.resolve_includes(file.content_string, root, file.src_uri)
 
 
 def from_markdown(markdown: str, page: str, context: Context | None = None) -> dict:
@@ -178,7 +179,7 @@ class NotebookSite:
             file = page.file
             if not file.src_uri.endswith(".md") or file.generated_by:
                 continue
-            markdown = read_page(file)
+            markdown = read_page(file, root)
             page_context = dataclasses.replace(
                 context, url=resolver(files, config, file.src_uri, absolute=True, strict=False))
 
