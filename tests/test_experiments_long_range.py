@@ -106,6 +106,13 @@ def test_read_attention_on_hand_set_attention():
     assert reading["peak_negative"] < reading["peak_positive"]
 
 
+def test_read_attention_restores_every_submodules_mode():
+    task = LongRangeTask()
+    model = training.build_head("Transformer", training.pretrain_stem(task, steps=1), 20, seed=0)
+    attention.read_attention(model, training.make_test_set(task, 5, 5))
+    assert model.training and not model.stem.training            # the frozen stem stays in eval mode
+
+
 def test_read_attention_rejects_other_models():
     sites = training.make_test_set(LongRangeTask(), 5, 5)
     with pytest.raises(ValueError, match="model: expected a HybridTransformer"):

@@ -21,3 +21,11 @@ def test_qkv_shapes_rejects_channels_last_input():
     model = training.build_head("Transformer", training.pretrain_stem(task, steps=1), 20, seed=0)
     with pytest.raises(ValueError, match="x: expected 4 channels in dimension 1"):
         qkv.qkv_shapes(model, torch.zeros(1, 1000, 4))
+
+
+def test_qkv_shapes_restore_every_submodules_mode():
+    task = LongRangeTask()
+    model = training.build_head("Transformer", training.pretrain_stem(task, steps=1), 20, seed=0)
+    assert model.training and not model.stem.training            # a trainable head on a frozen stem
+    qkv.qkv_shapes(model, task.sample(1, torch.Generator())[0])
+    assert model.training and not model.stem.training
