@@ -48,7 +48,8 @@ from IPython.display import display
 from torch import nn
 
 from lensbook import dna, metrics
-from lensbook.train import seeded, train
+from lensbook.models import parameter_count
+from lensbook.train import evaluating, seeded, train
 
 PROMOTER = "TATAAA"  # a TATA box, at the same place in every sequence
 PROMOTER_AT = SEQ_LEN - 20  # its 0-based start
@@ -93,7 +94,7 @@ promoter, enhancer = dna.one_hot(PROMOTER), dna.one_hot(MOTIF)  # (4, 6) each
 def scene(n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """``n`` one-hot sequences ``(n, 4, SEQ_LEN)`` and their labels ``(n,)``."""
     bases = torch.randint(4, (n, SEQ_LEN), generator=generator)
-    x = nn.functional.one_hot(bases, 4).float().transpose(1, 2)  # (n, L) -> (n, 4, L)
+    x = dna.from_indices(bases)  # (n, L) -> (n, 4, L)
     x[:, :, PROMOTER_AT:PROMOTER_AT + len(PROMOTER)] = promoter
     y = (torch.rand(n, generator=generator) < 0.5).float()
     shift = torch.randint(-JITTER, JITTER + 1, (n,), generator=generator)
@@ -231,8 +232,7 @@ def sample(generator: torch.Generator, step: int) -> tuple[torch.Tensor, torch.T
 
 
 def evaluate(model: nn.Module) -> float:
-    model.eval()
-    with torch.no_grad():
+    with evaluating(model), torch.no_grad():  # evaluation mode inside the block only
         return metrics.auroc(model(x_test), y_test)
 
 
@@ -245,7 +245,7 @@ for name, make in [("CNN", CNN), ("LSTM", LSTM), ("Transformer", Transformer)]:
     log = train(model, sample, nn.functional.binary_cross_entropy_with_logits,
                 steps=STEPS, lr=3e-3, seed=SEED)
     models[name], logs[name] = model, log.losses
-    rows.append((name, sum(p.numel() for p in model.parameters()), in_sequence[name], evaluate(model)))
+    rows.append((name, parameter_count(model), in_sequence[name], evaluate(model)))
 
 print(f"{'model':<12}{'parameters':>11}{'in sequence':>13}{'AUROC':>8}")
 for name, parameters, steps, score in rows:
@@ -288,8 +288,7 @@ show(fig, f"Left: training loss of the three models over {STEPS} steps. Right: t
 
 # %%
 model = models["Transformer"]
-model.eval()
-with torch.no_grad():
+with evaluating(model), torch.no_grad():
     _, weights = model.attend(x_test)  # (N, B)
 lo, hi = PROMOTER_AT - DISTANCE - JITTER, PROMOTER_AT - DISTANCE + JITTER + len(MOTIF)  # the enhancer window
 starts = torch.arange(weights.shape[1]) * POOL  # first bp of each bin

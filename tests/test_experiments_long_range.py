@@ -5,8 +5,6 @@ seconds; here everything runs with a handful of steps, checking structure
 and the arithmetic that does not depend on training.
 """
 
-import math
-
 import numpy as np
 import pytest
 import torch
@@ -14,8 +12,9 @@ from torch import nn
 
 from lensbook import metrics
 from lensbook.experiments import long_range as lr
-from lensbook.experiments import transformer as tf
-from lensbook.models.attention import MultiHeadAttention
+from lensbook.experiments import long_range_attention as attention
+from lensbook.experiments import long_range_training as training
+from lensbook.experiments import qkv_schematic as qkv
 from lensbook.models.transformer import HybridTransformer
 from lensbook.tasks.long_range import LongRangeTask
 from lensbook.train import TrainLog
@@ -96,8 +95,8 @@ def hand_set_hybrid():
 
 def test_read_attention_on_hand_set_attention():
     task = LongRangeTask()
-    sites = lr.make_test_set(task, 100, 100)
-    reading = tf.read_attention(hand_set_hybrid(), sites, selection=lr.make_test_set(task, 20, 20, seed=7))
+    sites = training.make_test_set(task, 100, 100)
+    reading = attention.read_attention(hand_set_hybrid(), sites, selection=training.make_test_set(task, 20, 20, seed=7))
     assert reading["n_positive"] == reading["n_negative"] == 100
     assert reading["heads"] == 2 and reading["head"] == 0         # head 1 is all zeros: uniform attention
     assert reading["head_enhancer_weight"][1] == pytest.approx(1 / 24)
@@ -107,15 +106,22 @@ def test_read_attention_on_hand_set_attention():
     assert reading["peak_negative"] < reading["peak_positive"]
 
 
+def test_read_attention_restores_every_submodules_mode():
+    task = LongRangeTask()
+    model = training.build_head("Transformer", training.pretrain_stem(task, steps=1), 20, seed=0)
+    attention.read_attention(model, training.make_test_set(task, 5, 5))
+    assert model.training and not model.stem.training            # the frozen stem stays in eval mode
+
+
 def test_read_attention_rejects_other_models():
-    sites = lr.make_test_set(LongRangeTask(), 5, 5)
+    sites = training.make_test_set(LongRangeTask(), 5, 5)
     with pytest.raises(ValueError, match="model: expected a HybridTransformer"):
-        tf.read_attention(nn.Linear(2, 2), sites)
+        attention.read_attention(nn.Linear(2, 2), sites)
 
 
 def test_band_scores_by_hand():
     task = LongRangeTask()
-    sites = lr.make_test_set(task, 200, 100)
+    sites = training.make_test_set(task, 200, 100)
     scores = torch.where(sites.y == 1, sites.distance.float() / 750, torch.rand(300, generator=torch.Generator().manual_seed(0)))
     aurocs, accuracies = lr.band_scores(scores - 0.5, sites, (50, 400, 750))
     near = (sites.distance >= 50) & (sites.distance < 400)
@@ -128,28 +134,28 @@ def test_band_scores_by_hand():
 
 def test_test_set_is_fixed_and_balanced():
     task = LongRangeTask()
-    a, b = lr.make_test_set(task, 30, 20), lr.make_test_set(task, 30, 20)
+    a, b = training.make_test_set(task, 30, 20), training.make_test_set(task, 30, 20)
     assert torch.equal(a.x, b.x)
     assert int(a.y.sum()) == 30 and len(a.y) == 50
 
 
 def test_steps_to_learn():
     # the mean of 25 steps drops below 0.5 once 9 of them are 0.1: 0.7 - 9 * 0.6 / 25 = 0.484
-    assert lr.steps_to_learn(TrainLog((0.7,) * 30 + (0.1,) * 30)) == 30 + 8
-    assert lr.steps_to_learn(TrainLog((0.7,) * 60)) == -1
-    assert lr.steps_to_learn(TrainLog((0.1,) * 10)) == -1
+    assert training.steps_to_learn(TrainLog((0.7,) * 30 + (0.1,) * 30)) == 30 + 8
+    assert training.steps_to_learn(TrainLog((0.7,) * 60)) == -1
+    assert training.steps_to_learn(TrainLog((0.1,) * 10)) == -1
 
 
 def test_logits_restore_the_mode():
     task = LongRangeTask()
-    model = lr.build_head("CNN", lr.pretrain_stem(task, steps=1), 20, seed=0).train()
-    out = lr.logits(model, task.sample(4, torch.Generator())[0])
+    model = training.build_head("CNN", training.pretrain_stem(task, steps=1), 20, seed=0).train()
+    out = training.logits(model, task.sample(4, torch.Generator())[0])
     assert out.shape == (4,) and model.training and not out.requires_grad
 
 
 def test_unknown_head_is_rejected():
     with pytest.raises(ValueError, match=r"kind: expected one of \('CNN', 'LSTM', 'Transformer'\)"):
-        lr.build_head("GRU", None, 20, seed=0)
+        training.build_head("GRU", None, 20, seed=0)
 
 
 def test_unknown_models_are_rejected():
@@ -162,66 +168,43 @@ def test_no_seeds_is_rejected():
         lr.accuracy_vs_distance(seeds=())
 
 
-# -- the Transformer page's counts ----------------------------------------------------------
+# -- the attention reading and the other experiments' use of these models -------------------
 
 
-def test_flop_counts_match_the_formulas():
-    r = tf.attention_costs_for(lengths=(64, 128), width=16, heads=2, kernel=5)
-    d = 16
-    for i, L in enumerate((64, 128)):
-        assert r.flops["attention"][i] == 8 * L * d * d + 4 * L * L * d     # 4 projections, QKᵀ, αV
-        assert r.flops["convolution"][i] == 2 * L * 5 * d * d
-        assert r.flops["LSTM"][i] == 2 * L * 4 * d * (d + d)                 # 4 gates, input and hidden
-        assert r.attention_matrix_bytes[i] == 2 * L * L * 4
-    assert r.slope("convolution") == pytest.approx(1.0)
-    assert 1.5 < r.slope("attention") < 2.0
-    assert r.flops_ratio("attention", "convolution")[1] == pytest.approx(r.flops["attention"][1] / r.flops["convolution"][1])
+def test_attention_reading_keeps_its_earlier_import_path():
+    from lensbook.experiments import transformer
+
+    assert transformer.read_attention is attention.read_attention
+    assert transformer.AttentionReading is attention.AttentionReading
+    assert transformer.summarise_readings is attention.summarise_readings
 
 
-def test_lstm_count_equals_an_unfused_lstm():
-    lstm = nn.LSTM(8, 8, batch_first=True, device="meta")
-    counter = torch.utils.flop_counter.FlopCounterMode(display=False)
-    with counter:
-        lstm(torch.zeros(1, 6, 8, device="meta"))                # on meta the LSTM runs step by step
-    assert tf.count_flops(nn.LSTM(8, 8, batch_first=True), 6, 8) == counter.get_total_flops()
+def test_parameters_are_the_heads_own_the_frozen_stem_is_not_counted(tiny_result):
+    from lensbook.models import parameter_count
+
+    task = LongRangeTask()
+    stem = training.pretrain_stem(task, steps=1)
+    for kind, n in tiny_result.by_model("parameters").items():
+        head = training.build_head(kind, stem, 20, seed=0)
+        assert n == parameter_count(head, trainable_only=True) == parameter_count(head) - parameter_count(stem)
 
 
-def test_cost_layers_have_the_same_width():
-    layers = tf.cost_layers(width=32, heads=4, kernel=3)
-    assert isinstance(layers["attention"], MultiHeadAttention) and layers["attention"].d_model == 32
-    assert layers["convolution"].out_channels == 32 and layers["LSTM"].hidden_size == 32
+def test_cnn_reach_follows_from_the_receptive_field(tiny_result):
+    from dataclasses import replace
 
-
-def test_bench_returns_rows_for_every_layer_and_length():
-    rows = tf.bench_attention_costs(lengths=(16, 32), width=8, heads=2, kernel=3, repeats=1)
-    assert [(r["layer"], r["L"]) for r in rows] == [(n, L) for L in (16, 32) for n in ("attention", "convolution", "LSTM")]
-    assert all(r["ms"] > 0 for r in rows)
-    # the attention weights alone are heads * L * L float32 values
-    attention_32 = next(r for r in rows if r["layer"] == "attention" and r["L"] == 32)
-    assert attention_32["peak_MiB"] * 2**20 >= 2 * 32 * 32 * 4 * 0.99
-
-
-def test_positional_encoding_result():
-    r = tf.positional_encoding(positions=64, d_model=16, anchors=(10, 40))
-    assert r.table.shape == (64, 16) and r.similarity.shape == (2, 64)
-    assert r.similarity[0, 10] == pytest.approx(1.0)
-    assert r.neighbour_similarity > r.far_similarity
-    assert math.isclose(float(np.abs(r.table).max()), 1.0, abs_tol=1e-6)
-
-
-def test_cost_lengths_are_checked():
-    with pytest.raises(ValueError, match="lengths: expected at least two positive ints"):
-        tf.attention_costs_for(lengths=(256,))
+    r = tiny_result
+    assert r.cnn_reach_bp == r.promoter_start - (r.promoter_start // r.bin_size - 7) * r.bin_size
+    assert replace(r, cnn_receptive_field_bins=1).cnn_reach_bp == r.promoter_start % r.bin_size
 
 
 def test_summaries_need_one_reading_per_seed():
     with pytest.raises(ValueError, match="readings: expected one reading per seed"):
-        tf.summarise_readings((0, 1), [])
+        attention.summarise_readings((0, 1), [])
 
 
 def test_hybrid_is_what_long_range_trains():
     task = LongRangeTask()
-    model = lr.build_head("Transformer", lr.pretrain_stem(task, steps=1), 20, seed=0)
+    model = training.build_head("Transformer", training.pretrain_stem(task, steps=1), 20, seed=0)
     assert isinstance(model, HybridTransformer) and model.config.readout_bin == 20
 
 
@@ -229,7 +212,7 @@ def test_hybrid_is_what_long_range_trains():
 
 
 def test_qkv_schematic_shows_the_trained_transformer(tiny_result):
-    r = tf.qkv_schematic()
+    r = qkv.qkv_schematic()
     c = r.config
     assert c == tiny_result.transformer_config               # the very config long_range trains
     assert r.matches_model and r.d_head == c.d_model // c.heads
@@ -240,11 +223,3 @@ def test_qkv_schematic_shows_the_trained_transformer(tiny_result):
     assert s["Q_head"] == s["K_head"] == s["V_head"] == s["Z_head"] == (c.bins, r.d_head)
     assert s["scores"] == s["alpha"] == (c.heads, c.bins, c.bins)
 
-
-def test_qkv_shapes_rejects_other_models_and_batches():
-    task = LongRangeTask()
-    model = lr.build_head("Transformer", lr.pretrain_stem(task, steps=1), 20, seed=0)
-    with pytest.raises(ValueError, match="model: expected a HybridTransformer"):
-        tf.qkv_shapes(nn.Linear(2, 2), torch.zeros(1, 4, 1000))
-    with pytest.raises(ValueError, match=r"x: expected one one-hot sequence of shape \(1, 4, L\)"):
-        tf.qkv_shapes(model, torch.zeros(2, 4, 1000))

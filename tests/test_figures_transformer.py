@@ -3,7 +3,7 @@
 import pytest
 from matplotlib.figure import Figure
 
-from lensbook.experiments import transformer as tf
+from lensbook.experiments import qkv_schematic as qkv
 from lensbook.figures import style
 from lensbook.figures import transformer as figures
 from lensbook.figures.registry import FIGURES
@@ -11,7 +11,7 @@ from lensbook.figures.registry import FIGURES
 
 @pytest.fixture(scope="module")
 def shapes():
-    return tf.qkv_schematic()
+    return qkv.qkv_schematic()
 
 
 def _texts(fig: Figure) -> list:

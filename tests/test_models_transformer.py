@@ -86,6 +86,33 @@ def test_lstm_forget_gate_bias():
     assert head(sequences(2)).shape == (2,)
 
 
+def test_lstm_head_weights_are_those_of_the_inline_forget_bias_it_replaced():
+    # the head used to set its forget bias with its own loop; set_forget_bias must give the same weights
+    stem = MotifStem()
+    with seeded(3):
+        head = LSTMHead(stem, readout_bin=20, hidden=4, forget_bias=3.0)
+    with seeded(3):
+        embed, lstm = torch.nn.Linear(2, 4), torch.nn.LSTM(4, 4, batch_first=True, bidirectional=True)
+        readout = torch.nn.Linear(8, 1)
+    with torch.no_grad():
+        for name, bias in lstm.named_parameters():
+            if name.startswith("bias_ih"):
+                bias[4:8] = 3.0
+            elif name.startswith("bias_hh"):
+                bias[4:8] = 0.0
+    expected = {**{f"embed.{k}": v for k, v in embed.state_dict().items()},
+                **{f"lstm.{k}": v for k, v in lstm.state_dict().items()},
+                **{f"readout.{k}": v for k, v in readout.state_dict().items()}}
+    got = {k: v for k, v in head.state_dict().items() if not k.startswith("stem.")}
+    assert got.keys() == expected.keys()
+    assert all(torch.equal(got[k], expected[k]) for k in got)
+
+
+def test_stem_rejects_channels_last_input():
+    with pytest.raises(ValueError, match=r"x: expected 4 channels in dimension 1"):
+        MotifStem()(torch.zeros(1, 1000, 4))
+
+
 def test_even_cnn_kernel_is_rejected():
     with pytest.raises(ValueError, match="kernel: expected an odd width"):
         CNNHead(MotifStem(), readout_bin=20, kernel=4)

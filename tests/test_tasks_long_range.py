@@ -130,8 +130,10 @@ def test_distance_outside_the_range_is_rejected():
 
 
 def test_oracle_rejects_the_wrong_shape():
-    with pytest.raises(ValueError, match=r"x: expected a one-hot tensor of shape \(N, 4, 1000\)"):
+    with pytest.raises(ValueError, match=r"x: expected one-hot DNA of shape \(N, 4, 1000\)"):
         LongRangeTask().oracle(torch.zeros(2, 4, 500))
+    with pytest.raises(ValueError, match="x: expected a floating-point tensor"):
+        LongRangeTask().oracle(torch.zeros(2, 4, 1000, dtype=torch.int64))
 
 
 def test_matrix_task_rejects_a_non_int_seed():

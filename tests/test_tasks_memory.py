@@ -3,8 +3,9 @@ import pytest
 import torch
 
 from lensbook import dna
+from lensbook.dna import decode
 from lensbook.tasks.memory import (
-    ACCEPTOR, CLASSES, DONORS, EXON_END, INTRON_START, DonorBoundaryTask, DonorOrderTask, decode, find,
+    ACCEPTOR, CLASSES, DONORS, EXON_END, INTRON_START, DonorBoundaryTask, DonorOrderTask, find,
 )
 
 

@@ -13,9 +13,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..models import parameter_count
 from ..models.lstm import LSTMConfig, LSTMTagger
 from ..tasks.memory import DonorBoundaryTask
-from ..train import seeded, train
+from ..train import evaluating, seeded, train
 from .registry import experiment
 
 
@@ -82,14 +83,12 @@ def boundary_tagging(seeds: tuple[int, ...] = (0, 1, 2), steps: int = 150, batch
             size = hidden // 2 if bidirectional else hidden
             with seeded(seed):
                 model = LSTMTagger(LSTMConfig(hidden=size, outputs=1, bidirectional=bidirectional))
-            params[bidirectional] = sum(p.numel() for p in model.parameters())
+            params[bidirectional] = parameter_count(model)
             train(model, lambda g, step: task.sample(batch, g),
                   lambda out, target: F.binary_cross_entropy_with_logits(out[:, 0], target),
                   steps=steps, lr=lr, clip=1.0, seed=seed)
-            model.eval()
-            with torch.no_grad():
+            with evaluating(model), torch.no_grad():
                 predicted = (model(x)[:, 0] > 0).float()           # (N, 1, L) -> (N, L)
-            model.train()
             correct = predicted == y
             accuracy[bidirectional].append(float(correct[candidates].float().mean()))
     return BoundaryResult(

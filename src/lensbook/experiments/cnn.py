@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from .. import dna, metrics, motifs
 from ..models.cnn import MotifCNN
 from ..tasks.motif import PlantedMotifs
-from ..train import seeded, train
+from ..train import evaluating, seeded, train
 from .motif_matches import MIN_INFORMATION, P_THRESHOLD, FilterMatch, Recovery, read_filters, recover
 from .registry import experiment
 
@@ -179,9 +179,9 @@ def _consensus_example(task: PlantedMotifs, generator: torch.Generator
     spacing = task.length // len(task.motifs)
     for k, planted in enumerate(task.motifs):
         start = k * spacing + (spacing - planted.width) // 2
-        codes[start:start + planted.width] = torch.tensor([dna.ALPHABET.index(b) for b in planted.consensus])
+        codes[start:start + planted.width] = dna.to_indices(planted.consensus)
         sites.append((planted.name, start, 0))
-    return F.one_hot(codes, 4).T[None].float(), tuple(sites)  # (L,) -> (L, 4) -> (1, 4, L)
+    return dna.from_indices(codes)[None], tuple(sites)        # (L,) -> (4, L) -> (1, 4, L)
 
 
 @experiment("motif_cnn")
@@ -226,42 +226,42 @@ def motif_cnn(steps: int = 1000, lr: float = 0.01, anneal_steps: int = 500, anne
 
     train(model, sample, F.cross_entropy, steps=steps, lr=lr, seed=seed)
     train(model, sample, F.cross_entropy, steps=anneal_steps, lr=anneal_lr, seed=30_000 + seed)
-    model.eval()
+    with evaluating(model):  # in evaluation mode for everything below, restored on return
 
-    def log_p(x: torch.Tensor) -> torch.Tensor:
-        return torch.log_softmax(model(x), dim=1)
+        def log_p(x: torch.Tensor) -> torch.Tensor:
+            return torch.log_softmax(model(x), dim=1)
 
-    x, y, starts, _ = task.sample_with_sites(n_test, torch.Generator().manual_seed(10_000 + seed))
-    with torch.no_grad():
-        cnn, oracle = log_p(x), task.log_posteriors(x)
-        pooled = model.scan(x).amax(dim=2)                # (N, F, L - w + 1) -> (N, F): the global max pool
-    levels = torch.tensor([0.05, 0.5, 0.95])
-    pooled_quantiles = torch.stack([torch.quantile(pooled[y == c], levels, dim=0).T  # (3, F) -> (F, 3)
-                                    for c in range(task.n_classes)])               # (n_classes, F, 3)
-    classes = range(1, task.n_classes)
-    filters = read_filters(model, x)
-    example, sites = _consensus_example(task, torch.Generator().manual_seed(20_000 + seed))
-    with torch.no_grad():
-        example_maps = model.scan(example)[0].numpy().astype(np.float64)   # (F, L - w + 1)
+        x, y, starts, _ = task.sample_with_sites(n_test, torch.Generator().manual_seed(10_000 + seed))
+        with torch.no_grad():
+            cnn, oracle = log_p(x), task.log_posteriors(x)
+            pooled = model.scan(x).amax(dim=2)                # (N, F, L - w + 1) -> (N, F): the global max pool
+        levels = torch.tensor([0.05, 0.5, 0.95])
+        pooled_quantiles = torch.stack([torch.quantile(pooled[y == c], levels, dim=0).T  # (3, F) -> (F, 3)
+                                        for c in range(task.n_classes)])               # (n_classes, F, 3)
+        classes = range(1, task.n_classes)
+        filters = read_filters(model, x)
+        example, sites = _consensus_example(task, torch.Generator().manual_seed(20_000 + seed))
+        with torch.no_grad():
+            example_maps = model.scan(example)[0].numpy().astype(np.float64)   # (F, L - w + 1)
 
-    # in-silico mutagenesis of the first GATA-class test sequence the CNN calls with P > 0.9
-    k = 1
-    confident = torch.nonzero((y == k) & (cnn[:, k].exp() > 0.9)).flatten()
-    i = int(confident[0]) if len(confident) else int(torch.nonzero(y == k).flatten()[0])
+        # in-silico mutagenesis of the first GATA-class test sequence the CNN calls with P > 0.9
+        k = 1
+        confident = torch.nonzero((y == k) & (cnn[:, k].exp() > 0.9)).flatten()
+        i = int(confident[0]) if len(confident) else int(torch.nonzero(y == k).flatten()[0])
 
-    return MotifCNNResult(
-        motif_ids=task.motif_ids, motif_names=tuple(m.name for m in task.motifs), length=length,
-        steps=steps, anneal_steps=anneal_steps, batch=batch, lr=lr, anneal_lr=anneal_lr, n_test=n_test, seed=seed,
-        cnn_auroc=tuple(metrics.auroc(cnn[:, c], y == c) for c in classes),
-        oracle_auroc=tuple(metrics.auroc(oracle[:, c], y == c) for c in classes),
-        n_targets=len(motifs.jaspar_core_vertebrates()), filters=tuple(filters),
-        recoveries=tuple(recover(planted, filters) for planted in task.motifs),
-        example=dna.decode(example[0]), example_sites=sites, example_maps=example_maps,
-        ism_sequence=dna.decode(x[i]), ism_class=k, ism_start=int(starts[i]),
-        ism_width=task.pfms[k - 1].shape[1],
-        ism_cnn=_ism(lambda v: log_p(v)[:, k], x[i]),
-        ism_oracle=_ism(lambda v: task.log_posteriors(v)[:, k], x[i]),
-        conv_weight=model.conv.weight.detach().numpy().copy(), conv_bias=model.conv.bias.detach().numpy().copy(),
-        head_weight=model.head.weight.detach().numpy().copy(), head_bias=model.head.bias.detach().numpy().copy(),
-        pooled_quantiles=pooled_quantiles.numpy().astype(np.float64),
-    )
+        return MotifCNNResult(
+            motif_ids=task.motif_ids, motif_names=tuple(m.name for m in task.motifs), length=length,
+            steps=steps, anneal_steps=anneal_steps, batch=batch, lr=lr, anneal_lr=anneal_lr, n_test=n_test, seed=seed,
+            cnn_auroc=tuple(metrics.auroc(cnn[:, c], y == c) for c in classes),
+            oracle_auroc=tuple(metrics.auroc(oracle[:, c], y == c) for c in classes),
+            n_targets=len(motifs.jaspar_core_vertebrates()), filters=tuple(filters),
+            recoveries=tuple(recover(planted, filters) for planted in task.motifs),
+            example=dna.decode(example[0]), example_sites=sites, example_maps=example_maps,
+            ism_sequence=dna.decode(x[i]), ism_class=k, ism_start=int(starts[i]),
+            ism_width=task.pfms[k - 1].shape[1],
+            ism_cnn=_ism(lambda v: log_p(v)[:, k], x[i]),
+            ism_oracle=_ism(lambda v: task.log_posteriors(v)[:, k], x[i]),
+            conv_weight=model.conv.weight.detach().numpy().copy(), conv_bias=model.conv.bias.detach().numpy().copy(),
+            head_weight=model.head.weight.detach().numpy().copy(), head_bias=model.head.bias.detach().numpy().copy(),
+            pooled_quantiles=pooled_quantiles.numpy().astype(np.float64),
+        )

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import torch
 
-from ..models.deepsea import DeepSEA, DeepSEAConfig, parameter_counts
+from ..models import parameter_counts
+from ..models.deepsea import DeepSEA, DeepSEAConfig
 from .receptive_field import receptive_field
 from .registry import experiment
 

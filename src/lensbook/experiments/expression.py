@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from .. import metrics
 from ..models.rnn import RNNConfig, RNNReader
 from ..tasks.expression import ExpressionTask
-from ..train import seeded, train
+from ..train import evaluating, seeded, train
 from .registry import experiment
 
 #: The manuscript's example: expression at hours 0, 6, 12, 18.
@@ -48,13 +48,8 @@ def forecast(model: RNNReader, x: torch.Tensor) -> tuple[torch.Tensor, torch.Ten
     The network's log-normal answer ``log y ~ N(m, v)`` becomes ``E[y] =
     exp(m + v/2)`` and ``sd[y] = E[y] sqrt(exp(v) - 1)``.
     """
-    was = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            m, v = _split(model(x.log()))                          # the network reads log-expression
-    finally:
-        model.train(was)
+    with evaluating(model), torch.no_grad():
+        m, v = _split(model(x.log()))                              # the network reads log-expression
     mean = torch.exp(m + v / 2)
     return mean, mean * torch.sqrt(torch.expm1(v))
 

@@ -1,4 +1,4 @@
-"""Accuracy against enhancer-promoter distance: a CNN, an LSTM and a Transformer.
+"""Accuracy against enhancer-promoter distance: the ``long_range`` experiment (docs/transformer.md, section 4.4).
 
 The chapter's thesis in one experiment (docs/transformer.md, and reused by
 docs/choosing.md). On ``lensbook.tasks.long_range.LongRangeTask`` three
@@ -9,14 +9,11 @@ differ only in how information reaches that bin:
 * a bidirectional LSTM head that carries information bin by bin;
 * one attention layer (``HybridTransformer``) that reaches every bin in one step.
 
-The stem is pretrained once to mark, per bin, where the enhancer and the
-promoter motifs start, then frozen, so that every head starts from the same
-motif evidence and the comparison isolates the question being taught: how
-information reaches the promoter. Each head is trained for the same number
-of steps on fresh batches, with several seeds; AUROC and accuracy are
-measured per distance band next to the oracle's. The Transformers' attention
-is read on the same test set (``lensbook.experiments.transformer.read_attention``),
-so the page's attention numbers come from the very models in the distance figure.
+The stem is pretrained once, then frozen, and each head is trained with the
+same budget and several seeds (``long_range_training``); AUROC and accuracy
+are measured per distance band next to the oracle's. The Transformers'
+attention is read on the same test set (``long_range_attention``), so the
+page's attention numbers come from the very models in the distance figure.
 """
 
 from __future__ import annotations
@@ -25,134 +22,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-from torch import nn
 
 from .. import dna, metrics
 from .._validate import require
-from ..models.long_range_heads import CNNHead, LSTMHead
-from ..models.transformer import HybridConfig, HybridOutput, HybridTransformer, MotifStem
+from ..models import parameter_count
+from ..models.long_range_heads import CNNHead
+from ..models.transformer import HybridConfig
 from ..tasks.long_range import LongRangeTask, Sites
-from ..train import TrainLog, seeded, train
+from .long_range_attention import AttentionReading, read_attention, summarise_readings
+from .long_range_training import (
+    BATCH, BIN_SIZE, FORGET_BIAS, LR, MODELS, STEPS, logits, make_test_set, pretrain_stem, steps_to_learn, train_head,
+)
 from .registry import experiment
-from .transformer import AttentionReading, read_attention, summarise_readings
-
-#: The three heads, in the order the page names them.
-MODELS = ("CNN", "LSTM", "Transformer")
-#: The build's training budget for every head (steps, batch, learning rate).
-STEPS, BATCH, LR = 350, 32, 1e-2
-#: Forget-gate bias of the LSTM head at initialisation.
-FORGET_BIAS = 3.0
-#: Base pairs per bin of the shared stem.
-BIN_SIZE = 40
-
-
-def pretrain_stem(task: LongRangeTask, *, bin_size: int = BIN_SIZE, steps: int = 300, batch: int = 32,
-                  lr: float = 3e-2, seed: int = 0) -> MotifStem:
-    """Train a two-filter ``MotifStem`` to mark the bins where the enhancer and promoter start.
-
-    Each bin gets two binary targets (enhancer starts here, promoter starts
-    here), trained with a weighted cross-entropy (the rare positive bins count
-    20 times). The returned stem is frozen (no gradients) and in eval mode.
-
-    Parameters
-    ----------
-    task : LongRangeTask
-        Where the batches come from.
-    bin_size : int, optional
-        Base pairs per bin. Default is ``BIN_SIZE`` (40).
-    steps, batch : int, optional
-        Training steps and sequences per step. Defaults are 300 and 32.
-    lr : float, optional
-        Learning rate. Default is 3e-2.
-    seed : int, optional
-        Seeds the filters' initialisation and the batches. Default is 0.
-    """
-    with seeded(seed):
-        stem = MotifStem(2, len(task.enhancer), bin_size)
-    bins = stem.bins(task.length)
-    promoter_bin = task.promoter_start // bin_size
-
-    class _Logits(nn.Module):  # train the scores before the sigmoid
-        def __init__(self) -> None:
-            super().__init__()
-            self.stem = stem
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            return self.stem.logits(x)
-
-    def sample(generator: torch.Generator, step: int) -> tuple[torch.Tensor, torch.Tensor]:
-        sites = task.sample_sites(batch, generator)
-        target = torch.zeros(batch, 2, bins)
-        has = torch.nonzero(sites.enhancer_start >= 0).flatten()
-        target[has, 0, sites.enhancer_start[has] // bin_size] = 1.0
-        target[:, 1, promoter_bin] = 1.0
-        return sites.x, target
-
-    weight = torch.full((1, 2, 1), 20.0)
-    train(_Logits(), sample, lambda out, y: F.binary_cross_entropy_with_logits(out, y, pos_weight=weight),
-          steps=steps, lr=lr, seed=seed)
-    stem.requires_grad_(False)
-    return stem.eval()
-
-
-def build_head(kind: str, stem: MotifStem, readout_bin: int, seed: int) -> nn.Module:
-    """A fresh ``"CNN"``, ``"LSTM"`` or ``"Transformer"`` head on ``stem``, initialised from ``seed``."""
-    require(kind in MODELS, "kind", kind, f"one of {MODELS}")
-    with seeded(seed):
-        if kind == "CNN":
-            return CNNHead(stem, readout_bin)
-        if kind == "LSTM":
-            return LSTMHead(stem, readout_bin, forget_bias=FORGET_BIAS)
-        config = HybridConfig(channels=stem.channels, kernel=stem.kernel, bin_size=stem.bin_size,
-                              readout_bin=readout_bin)
-        return HybridTransformer(config, stem)
-
-
-def logits(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """The model's logit per sequence, ``(N,)``, without gradients (the mode is restored)."""
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            out = model(x)
-    finally:
-        model.train(was_training)
-    return out.logit if isinstance(out, HybridOutput) else out
-
-
-def train_head(kind: str, stem: MotifStem, task: LongRangeTask, *, seed: int, steps: int = STEPS,
-               batch: int = BATCH, lr: float = LR) -> tuple[nn.Module, TrainLog]:
-    """Build and train one head on fresh batches; the stem stays frozen."""
-    model = build_head(kind, stem, task.promoter_start // stem.bin_size, seed)
-
-    def loss(out, y: torch.Tensor) -> torch.Tensor:
-        return F.binary_cross_entropy_with_logits(out.logit if isinstance(out, HybridOutput) else out, y)
-
-    log = train(model, lambda generator, step: task.sample(batch, generator), loss,
-                steps=steps, lr=lr, seed=seed)
-    return model, log
-
-
-def make_test_set(task: LongRangeTask, n_positive: int = 1000, n_negative: int = 1000, seed: int = 2024) -> Sites:
-    """A fixed test set: positives at uniform distances, then negatives."""
-    generator = torch.Generator().manual_seed(seed)
-    positive = task.sample_sites(n_positive, generator, positive=True)
-    negative = task.sample_sites(n_negative, generator, positive=False)
-    return Sites(*(torch.cat([a, b]) for a, b in zip(positive, negative)))
-
-
-def steps_to_learn(log: TrainLog, window: int = 25, threshold: float = 0.5) -> int:
-    """First step at which the mean loss of the last ``window`` steps is below ``threshold``; -1 if never.
-
-    Chance level is log 2 = 0.693; a run that stays above 0.5 sat on the plateau.
-    """
-    losses = np.asarray(log.losses)
-    if losses.size < window:
-        return -1
-    running = np.convolve(losses, np.ones(window) / window, mode="valid")
-    below = np.nonzero(running < threshold)[0]
-    return int(below[0] + window - 1) if below.size else -1
 
 
 def band_scores(scores: torch.Tensor, sites: Sites, edges: tuple[int, ...]) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -205,10 +86,8 @@ class DistanceResult:
     bin_size: int
     bins: int
     cnn_receptive_field_bins: int
-    cnn_reach_bp: int
     steps: int
     batch: int
-    lr: float
     forget_bias: float
     n_test: int
     n_selection: int = 0
@@ -224,6 +103,17 @@ class DistanceResult:
     @property
     def band_centres(self) -> tuple[float, ...]:
         return tuple((a + b) / 2 for a, b in zip(self.band_edges[:-1], self.band_edges[1:]))
+
+    @property
+    def cnn_reach_bp(self) -> int:
+        """How far upstream of the promoter the CNN still sees an enhancer's first bin, in bp.
+
+        The CNN reads out at the promoter's bin and sees ``cnn_receptive_field_bins``
+        bins centred there; the earliest bin it sees starts at
+        ``(readout_bin - half) * bin_size``.
+        """
+        readout_bin, half = self.promoter_start // self.bin_size, self.cnn_receptive_field_bins // 2
+        return self.promoter_start - (readout_bin - half) * self.bin_size
 
     def mean_auroc(self, model: str) -> tuple[float, ...]:
         """Per band, the mean AUROC over seeds of ``model``."""
@@ -325,11 +215,8 @@ def accuracy_vs_distance(task: LongRangeTask | None = None, *, seeds: tuple[int,
                 row.append(value)
         for out, row in zip((auroc, accuracy, overall_auroc, overall_accuracy, learned), rows):
             out.append(tuple(row))
-        parameters.append(sum(p.numel() for p in model.parameters() if p.requires_grad))
+        parameters.append(parameter_count(model, trainable_only=True))     # the frozen stem is not counted
     cnn = CNNHead(stem, readout_bin)
-    half = cnn.receptive_field_bins // 2
-    # the earliest enhancer start whose bin the CNN still sees: (readout_bin - half) * bin_size
-    reach = task.promoter_start - (readout_bin - half) * bin_size
     examples = torch.cat([torch.nonzero(sites.y == 1).flatten()[:2], torch.nonzero(sites.y == 0).flatten()[:1]])
     return DistanceResult(
         models=tuple(models), seeds=tuple(seeds), band_edges=edges,
@@ -341,8 +228,8 @@ def accuracy_vs_distance(task: LongRangeTask | None = None, *, seeds: tuple[int,
         oracle_overall_accuracy=metrics.accuracy((oracle > 0).float(), sites.y),
         stem_auroc=metrics.auroc(stem_score, sites.y),
         length=task.length, promoter_start=task.promoter_start, bin_size=bin_size,
-        bins=stem.bins(task.length), cnn_receptive_field_bins=cnn.receptive_field_bins, cnn_reach_bp=reach,
-        steps=steps, batch=batch, lr=lr, forget_bias=FORGET_BIAS, n_test=n_test, n_selection=len(selection.y),
+        bins=stem.bins(task.length), cnn_receptive_field_bins=cnn.receptive_field_bins,
+        steps=steps, batch=batch, forget_bias=FORGET_BIAS, n_test=n_test, n_selection=len(selection.y),
         attention=summarise_readings(tuple(seeds), readings) if readings else None,
         transformer_config=explorer[0], transformer_state=explorer[1],
         example_sequences=tuple(dna.decode(sites.x[i]) for i in examples),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
+from ..models import parameter_count
 from ..models.lstm import LSTM, LSTMConfig, LSTMReader
 from ..tasks.memory import CLASSES
 from ..train import seeded
@@ -48,8 +49,8 @@ def cell_sketch(seed: int = 0) -> CellSketch:
     return CellSketch(
         channels=config.channels, hidden=config.hidden, outputs=config.outputs, forget_bias=config.forget_bias,
         weights={gate: tuple(getattr(cell, f"W_{gate}").shape) for gate in ("f", "i", "c", "o")},
-        bias=cell.b_f.shape[0], params_cell=sum(p.numel() for p in cell.parameters()),
-        params_torch=sum(p.numel() for p in reader.lstm.parameters()),
+        bias=cell.b_f.shape[0], params_cell=parameter_count(cell),
+        params_torch=parameter_count(reader.lstm),
     )
 
 

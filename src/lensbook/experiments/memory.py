@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from .._validate import require
+from ..models import parameter_count
 from ..models.lstm import LSTMConfig, LSTMReader
 from ..models.rnn import RNNConfig, RNNReader
 from ..tasks.memory import CLASSES, DonorOrderTask
@@ -172,8 +173,7 @@ def run_memory(gaps: tuple[int, ...] = GAPS, seeds: tuple[int, ...] = SEEDS, *,
         gaps=tuple(gaps), seeds=tuple(seeds), **table,
         hidden=HIDDEN, forget_bias=FORGET_BIAS, lr_rnn=LR["rnn"], lr_lstm=LR["lstm"],
         first_steps=first_steps, stage_steps=stage_steps, batch=BATCH, test_size=TEST_SIZE,
-        params_rnn=sum(p.numel() for p in trained["rnn"][0].parameters()),
-        params_lstm=sum(p.numel() for p in trained["lstm"][0].parameters()),
+        params_rnn=parameter_count(trained["rnn"][0]), params_lstm=parameter_count(trained["lstm"][0]),
         gradients=gradient_decay(trained, x, seeds),
         gates=gate_trace(trained["lstm"][0], gaps[-1]), erasure=erasure(trained["lstm"], seeds, gaps[-1]),
     )

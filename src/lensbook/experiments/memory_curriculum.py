@@ -16,18 +16,13 @@ from torch import nn
 
 from .._validate import require
 from ..tasks.memory import DonorOrderTask
-from ..train import train
+from ..train import evaluating, train
 
 
 def predict(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """Class predictions ``(N,)`` (model put in eval mode, then restored)."""
-    was = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            return model(x).argmax(dim=1)
-    finally:
-        model.train(was)
+    with evaluating(model), torch.no_grad():
+        return model(x).argmax(dim=1)
 
 
 def scores(predicted: torch.Tensor, y: torch.Tensor) -> tuple[float, float, float]:

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from ..dna import decode
 from ..models.lstm import LSTM, LSTMReader
-from ..tasks.memory import CLASSES, DonorOrderTask, decode
+from ..tasks.memory import CLASSES, DonorOrderTask
 from .memory_curriculum import predict, scores
 
 SLOTS = ("first", "second")

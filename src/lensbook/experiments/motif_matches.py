@@ -10,7 +10,8 @@ import numpy as np
 import torch
 
 from .. import motifs
-from ..models.cnn import MotifCNN, reverse_complement
+from ..dna import reverse_complement
+from ..models.cnn import MotifCNN
 
 #: A planted motif counts as recovered when some filter's rank-1 Tomtom match is
 #: the same TF or a matrix of the same JASPAR TF family, with p below this.

@@ -6,8 +6,10 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
+from ..experiments.attention_costs import CostResult
 from ..experiments.long_range import DistanceResult
-from ..experiments.transformer import CostResult, PositionalEncodingResult, QKVShapes
+from ..experiments.positional_encoding import PositionalEncodingResult
+from ..experiments.qkv_schematic import QKVShapes
 from . import style
 from .registry import figure
 

@@ -20,7 +20,6 @@ import torch
 from torch import nn
 
 from .._validate import require, require_sequences
-from .common import parameter_counts  # noqa: F401  (for callers that import it from here; its home is lensbook.models)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from .._validate import require
+from .lstm import set_forget_bias
 from .transformer import MotifStem
 
 
@@ -92,12 +93,7 @@ class LSTMHead(nn.Module):
         self.stem, self.readout_bin = stem, readout_bin
         self.embed = nn.Linear(stem.channels, hidden)
         self.lstm = nn.LSTM(hidden, hidden, batch_first=True, bidirectional=True)
-        with torch.no_grad():  # PyTorch orders the gates input, forget, cell, output
-            for name, bias in self.lstm.named_parameters():
-                if name.startswith("bias_ih"):
-                    bias[hidden:2 * hidden] = forget_bias
-                elif name.startswith("bias_hh"):
-                    bias[hidden:2 * hidden] = 0.0
+        set_forget_bias(self.lstm, forget_bias)
         self.readout = nn.Linear(2 * hidden, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -23,7 +23,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from .._validate import require
+from .._validate import require, require_sequences
 from .attention import MultiHeadAttention, SinusoidalPositionalEncoding
 
 
@@ -59,8 +59,8 @@ class MotifStem(nn.Module):
 
     def logits(self, x: torch.Tensor) -> torch.Tensor:
         """The best window score of each bin, before the sigmoid: ``(N, C, B)``."""
-        require(isinstance(x, torch.Tensor) and x.dim() == 3 and x.shape[1] == 4
-                and x.shape[2] >= self.kernel + self.bin_size - 1, "x", getattr(x, "shape", x),
+        require_sequences(x)
+        require(x.shape[2] >= self.kernel + self.bin_size - 1, "x", tuple(x.shape),
                 f"one-hot DNA of shape (N, 4, L) with L >= {self.kernel + self.bin_size - 1}")
         h = self.conv(x)                 # (N, 4, L) -> (N, C, L - k + 1)
         return self.pool(h)              # (N, C, L - k + 1) -> (N, C, B), B = (L - k + 1) // bin_size

@@ -27,7 +27,7 @@ import torch
 import torch.nn.functional as F
 
 from .. import dna
-from .._validate import require
+from .._validate import require, require_sequences
 
 #: The promoter-like element: the TATA-box consensus TATAWAWR written with A for W and G for R.
 PROMOTER = "TATAAAAG"
@@ -54,7 +54,7 @@ class Sites(NamedTuple):
 @lru_cache(maxsize=8)
 def _codes(motif: str) -> torch.Tensor:
     """Base indices (A=0, C=1, G=2, T=3) of a motif; cached, so never modify the result."""
-    return dna.one_hot(motif).argmax(0)                 # (4, w) -> (w,)
+    return dna.to_indices(motif)                        # "AGATAAGG" -> (w,)
 
 
 @dataclass(frozen=True)
@@ -162,8 +162,7 @@ class LongRangeTask:
             ``-inf`` where the window cannot be the planted enhancer (a
             mismatch when ``mutation`` is 0).
         """
-        require(isinstance(x, torch.Tensor) and x.dim() == 3 and x.shape[1:] == (4, self.length),
-                "x", getattr(x, "shape", x), f"a one-hot tensor of shape (N, 4, {self.length})")
+        require_sequences(x, length=self.length)
         w = len(self.enhancer)
         match = F.conv1d(x.double(), dna.one_hot(self.enhancer)[None].double())[:, 0]  # (N, 4, L) -> (N, L - w + 1)
         hit = math.log(1 - self.mutation) if self.mutation < 1 else float("-inf")

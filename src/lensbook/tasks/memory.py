@@ -36,7 +36,7 @@ import numpy as np
 import torch
 
 from .._validate import require, require_sequences
-from ..dna import decode, from_indices, to_indices  # noqa: F401  (decode: for callers importing it from here)
+from ..dna import from_indices, to_indices
 
 #: The two donor variants (consensus GTRAGT); class = 2 * first + second.
 DONORS = ("GTAAGT", "GTGAGT")
