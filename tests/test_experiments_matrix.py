@@ -1,3 +1,4 @@
+import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
@@ -13,6 +14,7 @@ from lensbook.experiments.registry import EXPERIMENTS
 from lensbook.figures import choosing, index, style
 from lensbook.models.lenses import ARCHITECTURES, LensConfig, build
 from lensbook.tasks import Task
+from lensbook.tasks.compat import CompatibilityTask
 from lensbook.train import seeded
 
 TINY = Protocol(train_size=96, val_size=64, batch=8, eval_every=2, patience=1, max_steps=4, lr_grid=(1e-3, 1e-2))
@@ -274,3 +276,43 @@ def test_workers_do_not_change_the_result(one_thread):
     two = lens_matrix("motif-pair", ["fully-connected", "cnn"], workers=2, **kwargs)
     for a, b in zip(one.cells, two.cells):
         assert (a.scores, a.grid, a.steps, a.train_scores) == (b.scores, b.grid, b.steps, b.train_scores)
+
+
+SMALL_PAIRS = CompatibilityTask(length=160, promoter_start=140, min_distance=10, max_distance=130)
+WARM = Protocol(train_size=96, val_size=64, batch=8, eval_every=2, patience=1, max_steps=4, lr_grid=(1e-3,),
+                warmup_steps=3)
+
+
+def test_the_curriculum_warms_up_on_the_same_training_set_without_the_farther_enhancer():
+    data = matrix.fitting_data(SMALL_PAIRS, WARM)
+    pairs = SMALL_PAIRS.sample_pairs(96, torch.Generator().manual_seed(matrix.TRAIN_SEED))
+    assert torch.equal(data.x_train, pairs.x)
+    differs = (data.x_warmup != data.x_train).any(1)                 # (N, L): bases that differ
+    far = SMALL_PAIRS.promoter_start - pairs.far_distance
+    for i in range(96):
+        changed = torch.nonzero(differs[i]).flatten()
+        assert bool(((changed >= far[i]) & (changed < far[i] + SMALL_PAIRS.width)).all())
+    assert differs.any(1).float().mean() > 0.9                 # the farther enhancer is (almost) always gone
+    assert matrix.fitting_data(SMALL_PAIRS, TINY).x_warmup is None
+
+
+def test_the_warm_up_changes_the_trained_model_and_needs_a_warm_up_version(one_thread):
+    data = matrix.fitting_data(SMALL_PAIRS, WARM)
+    warm = matrix.fit(SMALL_PAIRS, "cnn", 0, 1e-3, WARM, data)
+    cold = matrix.fit(SMALL_PAIRS, "cnn", 0, 1e-3, dataclasses.replace(WARM, warmup_steps=0), data)
+    assert any(not torch.equal(a, b) for a, b in zip(warm.model.state_dict().values(), cold.model.state_dict().values()))
+    with pytest.raises(ValueError, match="warmup_steps"):
+        matrix.fitting_data(Drift(), dataclasses.replace(TINY, warmup_steps=2))
+
+
+def test_the_long_range_row_scores_distance_bands_and_the_single_element_detector(one_thread):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(matrix.TASKS, "long-range", lambda seed=0: SMALL_PAIRS)
+        mp.setattr(matrix, "TEST_SIZE", 300)
+        r = lens_matrix("long-range", ["cnn", "transformer"], seeds=(0, 1), protocols={"long-range": WARM})
+    assert r.single_element == (("long-range", 0.5),)                 # exactly chance
+    assert dict(r.band_edges)["long-range"] == SMALL_PAIRS.band_edges == (10, 40, 70, 100, 130)
+    for lens in ("cnn", "transformer"):
+        c = r.cell("long-range", lens)
+        assert len(c.band_scores) == 2 and all(len(b) == 4 for b in c.band_scores)
+        assert len(c.mean_bands) == 4 and min(c.oracle_bands) > 0.9

@@ -10,8 +10,8 @@ synthetic tasks whose oracle is known,
   the manuscript's question 1);
 * ``next-step``: an expression time course, predict the next measurement
   (``lensbook.tasks.expression``);
-* ``long-range``: an enhancer hundreds of bp upstream of a promoter, or not
-  (``lensbook.tasks.long_range``).
+* ``long-range``: two enhancers upstream of a promoter; does the nearer one
+  suit the promoter? (``lensbook.tasks.compat``).
 
 The protocol (``Protocol``, ``PROTOCOLS``): each task's training, validation
 and test sets are drawn once, from fixed seeds. Every lens trains on the
@@ -57,7 +57,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from .. import metrics
 from .._validate import require
 from ..models.lenses import ARCHITECTURES, LensConfig, build, parameter_count
-from ..tasks import expression, long_range, motif, pair
+from ..tasks import compat, expression, motif, pair
 from ..tasks.base import Task
 from ..train import seeded
 from .registry import experiment
@@ -67,7 +67,7 @@ TASKS: dict[str, Callable[[int], Task]] = {
     "local-motif": motif.matrix_task,
     "motif-pair": pair.matrix_task,
     "next-step": expression.matrix_task,
-    "long-range": long_range.matrix_task,
+    "long-range": lambda seed=0: compat.CompatibilityTask(),
 }
 #: What the manuscript recommends for each task (section 4.5, quick reference and decision framework).
 MANUSCRIPT_PICK: dict[str, tuple[str, ...]] = {
@@ -117,6 +117,11 @@ class Protocol:
     improved for ``patience`` evaluations (but never before ``min_steps``), or
     at ``max_steps``. The learning rate is chosen from ``lr_grid`` on seed 0's
     validation score.
+
+    ``warmup_steps > 0`` is a curriculum: before those steps, the lens trains
+    ``warmup_steps`` steps on the task's warm-up version of the same training
+    set (``task.sample_warmup``, drawn from the same seed), with the same
+    optimiser; the steps above count from the end of the warm-up.
     """
 
     train_size: int = 4096
@@ -128,6 +133,7 @@ class Protocol:
     max_steps: int = 2000
     lr_grid: tuple[float, ...] = (1e-3, 3e-3, 1e-2)
     weight_decay: float = 0.0
+    warmup_steps: int = 0
 
     def __post_init__(self) -> None:
         for name in ("train_size", "val_size", "batch", "eval_every", "patience", "max_steps"):
@@ -137,15 +143,19 @@ class Protocol:
                 f"between 0 and max_steps ({self.max_steps})")
         require(len(self.lr_grid) >= 1 and all(lr > 0 for lr in self.lr_grid), "lr_grid", self.lr_grid,
                 "at least one positive learning rate")
+        require(isinstance(self.warmup_steps, int) and self.warmup_steps >= 0, "warmup_steps",
+                self.warmup_steps, "an int >= 0")
 
 
 #: The build's protocol for each task. A relational task (motif-pair) starts on a plateau where no
-#: single motif carries signal, so early stopping may not fire before ``min_steps``.
+#: single motif carries signal, so early stopping may not fire before ``min_steps``. On long-range no
+#: element, and no set of elements present, carries any signal; every lens first trains on the
+#: sequences with the nearer enhancer alone (a curriculum, ``warmup_steps``).
 PROTOCOLS: dict[str, Protocol] = {
     "local-motif": Protocol(),
     "motif-pair": Protocol(min_steps=1000),
     "next-step": Protocol(),
-    "long-range": Protocol(train_size=2048, val_size=500, max_steps=1200),
+    "long-range": Protocol(val_size=500, warmup_steps=1000, max_steps=2000),
 }
 
 
@@ -177,6 +187,14 @@ class Cell:
     grid: tuple[tuple[float, float], ...] = ()
     train_scores: tuple[float, ...] = ()
     traces: tuple[tuple[float, ...], ...] = ()
+    #: Tasks with distance bands (``task.band_edges``): each seed's test score per band, and the oracle's.
+    band_scores: tuple[tuple[float, ...], ...] = ()
+    oracle_bands: tuple[float, ...] = ()
+
+    @property
+    def mean_bands(self) -> tuple[float, ...]:
+        """Per distance band, the mean test score over seeds (empty for a task without bands)."""
+        return tuple(float(v) for v in np.mean(self.band_scores, axis=0)) if self.band_scores else ()
 
     @property
     def mean(self) -> float:
@@ -374,6 +392,11 @@ class MatrixResult:
     cells: tuple[Cell, ...]
     view: LensView | None
     curves: tuple[Curve, ...] = ()
+    #: ``(task, score)``: on the test set, the exact best score of a detector of any one element alone
+    #: (tasks that define ``single_element_posterior``).
+    single_element: tuple[tuple[str, float], ...] = ()
+    #: ``(task, edges)``: the distance bands of tasks that define ``band_edges``.
+    band_edges: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     def curve(self, task: str, architecture: str) -> Curve:
         """The learning curve of ``task`` and ``architecture``."""
@@ -500,6 +523,7 @@ class Fitting:
     x_val: torch.Tensor
     y_val: torch.Tensor
     scale: _Scaling
+    x_warmup: torch.Tensor | None = None    # the curriculum's warm-up version of x_train (same labels)
 
 
 def fitting_data(task: Task, protocol: Protocol) -> Fitting:
@@ -507,7 +531,14 @@ def fitting_data(task: Task, protocol: Protocol) -> Fitting:
     x, y = task.sample(protocol.train_size, torch.Generator().manual_seed(TRAIN_SEED))
     xv, yv = task.sample(protocol.val_size, torch.Generator().manual_seed(VAL_SEED))
     scale = _scaling(task, y, x)
-    return Fitting(*scale(x, y), *scale(xv, yv), scale)
+    warmup = None
+    if protocol.warmup_steps:
+        require(hasattr(task, "sample_warmup"), "protocol.warmup_steps", protocol.warmup_steps,
+                f"0 for a task without a warm-up version ({task.name})")
+        warmup, y_warmup = task.sample_warmup(protocol.train_size, torch.Generator().manual_seed(TRAIN_SEED))
+        require(bool(torch.equal(y_warmup, y)), "task.sample_warmup", task.name, "the training set's labels")
+        warmup = scale(warmup, y)[0]
+    return Fitting(*scale(x, y), *scale(xv, yv), scale, warmup)
 
 
 def test_data(task: Task, scale: _Scaling, size: int | None = None) -> tuple[torch.Tensor, torch.Tensor, float]:
@@ -549,19 +580,26 @@ def fit(task: Task, architecture: str, seed: int, lr: float, protocol: Protocol,
             f"an int from 1 to {len(data.y_train)}")
     x_train, y_train = data.x_train[:n], data.y_train[:n]
     order, cursor = torch.randperm(n, generator=generator), 0
-    best, best_state, best_step, since, trace = -math.inf, copy.deepcopy(model.state_dict()), 0, 0, []
-    model.train()
-    step = 0
-    for step in range(1, protocol.max_steps + 1):
+
+    def take_step(x: torch.Tensor) -> None:
+        nonlocal order, cursor
         if cursor + protocol.batch > n:
             order, cursor = torch.randperm(n, generator=generator), 0
         index = order[cursor:cursor + protocol.batch]
         cursor += protocol.batch
         optimiser.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x_train[index]), y_train[index])
+        loss = loss_fn(model(x[index]), y_train[index])
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimiser.step()
+
+    model.train()
+    for _ in range(protocol.warmup_steps):          # the curriculum's warm-up, if any
+        take_step(data.x_warmup[:n])
+    best, best_state, best_step, since, trace = -math.inf, copy.deepcopy(model.state_dict()), 0, 0, []
+    step = 0
+    for step in range(1, protocol.max_steps + 1):
+        take_step(x_train)
         if step % protocol.eval_every == 0 or step == protocol.max_steps:
             score = _score(task, _predict(model, data.x_val), data.y_val)
             trace.append(score)
@@ -588,6 +626,24 @@ def choose_lr(task: Task, architecture: str, protocol: Protocol, data: Fitting) 
     i = int(np.argmax([f.val_score for f in fits]))   # ties: the first, the smallest rate
     grid = tuple((float(lr), f.val_score) for lr, f in zip(protocol.lr_grid, fits))
     return float(protocol.lr_grid[i]), grid, fits[i]
+
+
+def test_distances(task: Task) -> torch.Tensor:
+    """``(TEST_SIZE,)``: the nearer enhancer's distance in each sequence of the test set (same draw as ``test_data``)."""
+    return task.sample_pairs(TEST_SIZE, torch.Generator().manual_seed(TEST_SEED)).distance
+
+
+def band_scores(task: Task, predicted: torch.Tensor, x_test: torch.Tensor, y_test: torch.Tensor) -> tuple[float, ...]:
+    """The score within each distance band of ``task.band_edges`` (the last band includes its upper edge)."""
+    distance = test_distances(task)
+    require(bool(torch.equal(task.sample(TEST_SIZE, torch.Generator().manual_seed(TEST_SEED))[0], x_test)),
+            "x_test", "the test set", f"the draw of test_data (TEST_SEED, {TEST_SIZE} sequences)")
+    edges = task.band_edges
+    out = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        band = (distance >= lo) & ((distance <= hi) if hi == edges[-1] else (distance < hi))
+        out.append(_score(task, predicted[band], y_test[band]))
+    return tuple(out)
 
 
 def step_flops(model: nn.Module, task: Task, batch: int) -> int:
@@ -631,13 +687,18 @@ def train_cell(name: str, task: Task, architecture: str, seeds: Sequence[int], p
              for size in curve_sizes}
     # model selection is over: the test set is drawn and scored now, once per trained model
     x_test, y_test, oracle = test_data(task, data.scale)
-    scores = tuple(_score(task, _predict(f.model, x_test), y_test) for f in fits)
+    predictions = [_predict(f.model, x_test) for f in fits]
+    scores = tuple(_score(task, p, y_test) for p in predictions)
     steps = tuple(f.steps for f in fits)
     metric = "AUROC" if task.target == "binary" else "R²"
+    bands, oracle_bands = (), ()
+    if hasattr(task, "band_edges"):
+        bands = tuple(band_scores(task, p, x_test, y_test) for p in predictions)
+        oracle_bands = band_scores(task, task.oracle(x_test), x_test, y_test)
     cell = Cell(name, architecture, metric, scores, oracle, parameter_count(fits[0].model),
-                step_flops(fits[0].model, task, protocol.batch) * int(round(np.mean(steps))),
+                step_flops(fits[0].model, task, protocol.batch) * (protocol.warmup_steps + int(round(np.mean(steps)))),
                 tuple(f.val_score for f in fits), steps, tuple(f.best_step for f in fits), lr, grid,
-                tuple(f.train_score for f in fits), tuple(f.trace for f in fits))
+                tuple(f.train_score for f in fits), tuple(f.trace for f in fits), bands, oracle_bands)
     curve = None
     if curve_sizes:
         require(all(s in seeds for s in curve_seeds), "curve_seeds", curve_seeds, f"seeds of the cell {seeds}")
@@ -726,9 +787,18 @@ def lens_matrix(tasks: str | Sequence[str] | None = None, architectures: str | S
     wanted = {"cnn", "lstm", "transformer"}
     view_result = (three_lenses_view(TASKS["motif-pair"](0), lens_view)
                    if lens_view and wanted <= set(lens_view) else None)
+    single, edges = [], []
+    for n in task_names:
+        task = TASKS[n](0)
+        if hasattr(task, "single_element_posterior"):
+            x_test, y_test, _ = test_data(task, _scaling(task))
+            single.append((n, max(_score(task, task.single_element_posterior(x_test, e), y_test)
+                                  for e in ("nearer enhancer", "promoter"))))
+        if hasattr(task, "band_edges"):
+            edges.append((n, task.band_edges))
     return MatrixResult(task_names, arch_names, seeds, tuple((n, protocols[n]) for n in task_names),
                         tuple((n, MANUSCRIPT_PICK[n]) for n in task_names), TEST_SIZE, tuple(cells), view_result,
-                        tuple(curves))
+                        tuple(curves), tuple(single), tuple(edges))
 
 
 def _cell_job(job: tuple, threads: bool = True) -> tuple[Cell, nn.Module, Curve | None]:
