@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from lensbook.models.deepsea import DeepSEA, DeepSEAConfig, parameter_counts
+from lensbook.models import parameter_counts
+from lensbook.models.deepsea import DeepSEA, DeepSEAConfig
 from lensbook.train import seeded
 
 

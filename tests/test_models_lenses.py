@@ -2,7 +2,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lensbook.models.lenses import ARCHITECTURES, LensConfig, build, parameter_count
+from lensbook.models import parameter_count
+from lensbook.models.lenses import ARCHITECTURES, LensConfig, build
 from lensbook.train import seeded
 
 DNA = LensConfig(channels=4, length=500, width=16)

@@ -105,3 +105,18 @@ def test_reader_refuses_two_directions_and_config_is_validated():
         LSTMConfig(hidden=0)
     with pytest.raises(ValueError, match="hidden"):
         LSTMCell(4, 0)
+
+
+def test_rnn_and_lstm_readers_share_one_reading():
+    from lensbook.models.rnn import RecurrentReader, RNNConfig, RNNReader
+
+    x = torch.randn(3, 4, 9)
+    for model, layer in ((RNNReader(RNNConfig(hidden=6, outputs=2)), "rnn"),
+                         (LSTMReader(LSTMConfig(hidden=6, outputs=2)), "lstm")):
+        assert isinstance(model, RecurrentReader) and model.recurrent is getattr(model, layer)
+        with torch.no_grad():
+            states, _ = getattr(model, layer)(x.transpose(1, 2))
+            assert torch.equal(model.states(x), states)                  # (N, L, H)
+            assert torch.equal(model(x), model.head(states[:, -1]))       # read from h(L)
+    with pytest.raises(NotImplementedError):
+        RecurrentReader().recurrent

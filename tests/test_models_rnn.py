@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch import nn
 
-from lensbook.models.rnn import RNN, RNNCell, RNNConfig, RNNReader, check_sequences
+from lensbook.models.rnn import RNN, RNNCell, RNNConfig, RNNReader
 
 
 def torch_pair(channels=3, hidden=7, outputs=2, seed=0):
@@ -62,8 +62,6 @@ def test_load_torch_rejects_mismatches():
     ([[0.0]], "torch.Tensor"),
 ])
 def test_bad_input_is_a_clear_value_error(x, match):
-    with pytest.raises(ValueError, match=match):
-        check_sequences(x, 4)
     with pytest.raises(ValueError, match=match):
         RNNReader(RNNConfig())(x)
 

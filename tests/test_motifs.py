@@ -151,7 +151,7 @@ def test_filter_to_pfm_errors():
         motifs.filter_to_pfm(torch.zeros(1, 6), x, 4)
     with pytest.raises(ValueError, match="sequences are 8 bp"):
         motifs.filter_to_pfm(torch.zeros(1, 1), x, 9)
-    with pytest.raises(ValueError, match="one-hot tensor"):
+    with pytest.raises(ValueError, match=r"one-hot DNA of shape \(N, 4, L\)"):
         motifs.filter_to_pfm(torch.zeros(1, 5), x[0], 4)
     with pytest.raises(ValueError, match="threshold"):
         motifs.filter_to_pfm(torch.zeros(1, 5), x, 4, threshold=1.5)

@@ -9,6 +9,7 @@ The notebook page (docs/interactive.py) is executed by the build itself.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -22,12 +23,13 @@ import nbclient
 import nbformat
 import pytest
 
-from lensbook.site import apparatus, notebooks
+from lensbook.site import apparatus, notebook_scripts, notebooks, pages
+from lensbook.site.notebook_setup import SETUP_ID
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.rglob("*.md"))
-SCRIPTS = sorted(p for p in DOCS.rglob("*.py") if notebooks.is_script(p.read_text(encoding="utf-8")))
+SCRIPTS = sorted(p for p in DOCS.rglob("*.py") if notebook_scripts.is_script(p.read_text(encoding="utf-8")))
 PYTHON_FENCE = re.compile(r"^[ \t]*```python[ \t]*$", re.M)
 
 
@@ -48,16 +50,16 @@ def test_page_notebook_has_one_cell_per_block_and_no_template_syntax(path, built
     served = site / "notebooks" / Path(rel(path)).with_suffix(".ipynb")
     node = nbformat.reads(served.read_text(encoding="utf-8"), as_version=4)
     nbformat.validate(node)
-    assert node.cells[0].get("id") == notebooks.SETUP_ID, "the set-up cell comes first"
+    assert node.cells[0].get("id") == SETUP_ID, "the set-up cell comes first"
     code = [c.source for c in node.cells[1:] if c.cell_type == "code"]
-    blocks = [notebooks.pages.split_code(m)[0][1] for m in re.findall(r"^[ \t]*```python[ \t]*\n.*?^[ \t]*```[ \t]*$",
+    blocks = [pages.split_code(m)[0][1] for m in re.findall(r"^[ \t]*```python[ \t]*\n.*?^[ \t]*```[ \t]*$",
                                                                          text, re.S | re.M)]
     assert len(code) == len(PYTHON_FENCE.findall(text)) == len(blocks), "one code cell per python block"
     for cell, block in zip(code, blocks):
         first = next(line.strip() for line in block.splitlines()[1:] if line.strip())
         assert cell.lstrip().startswith(first), f"cells follow the page's blocks in order: {first!r}"
     prose = "\n".join(text for c in node.cells if c.cell_type == "markdown"
-                      for is_code, text in notebooks.pages.split_code(c.source) if not is_code)
+                      for is_code, text in pages.split_code(c.source) if not is_code)
     assert not re.search(r"\{\{|\{%|%\}", prose), "no template syntax or claim left"
 
 
@@ -197,16 +199,16 @@ def test_there_is_a_notebook_page():
 
 def test_script_cache_key_follows_the_lensbook_code_it_imports():
     source = "# %%\nimport torch\nfrom lensbook import dna, metrics\nfrom lensbook.train import train\n"
-    assert notebooks.lensbook_imports(source) == {"lensbook", "lensbook.dna", "lensbook.metrics",
+    assert notebook_scripts.lensbook_imports(source) == {"lensbook", "lensbook.dna", "lensbook.metrics",
                                                   "lensbook.train", "lensbook.train.train"}
-    assert notebooks.cache_key(source) != notebooks.cache_key(source + "x = 1\n")
+    assert notebook_scripts.cache_key(source) != notebook_scripts.cache_key(source + "x = 1\n")
 
 
 def test_failing_cell_stops_with_the_script_name(tmp_path):
     script = tmp_path / "broken.py"
     script.write_text("# %%\nx = 1\n\n# %%\nraise RuntimeError('boom')\n", encoding="utf-8")
     with pytest.raises(notebooks.NotebookError, match=r"(?s)broken\.py: a cell failed.*RuntimeError: boom"):
-        notebooks.execute(script, tmp_path / "cache", timeout=120)
+        notebook_scripts.execute(script, tmp_path / "cache", timeout=120)
 
 
 def test_downloads_are_served_and_linked_from_their_page(built_site):
@@ -228,7 +230,7 @@ def test_the_downloaded_notebook_page_ran_without_errors(built_site):
     for script in SCRIPTS:
         notebook = nbformat.reads((site / "notebooks" / f"{script.stem}.ipynb").read_text(encoding="utf-8"),
                                   as_version=4)
-        assert notebook.cells[0].get("id") == notebooks.SETUP_ID  # the set-up cell, for the reader to run
+        assert notebook.cells[0].get("id") == SETUP_ID  # the set-up cell, for the reader to run
         code = [c for c in notebook.cells[1:] if c.cell_type == "code"]
         assert code and all(c.execution_count for c in code), "every cell executed"
         assert not [o for c in code for o in c.outputs if o.output_type == "error"]
@@ -243,6 +245,8 @@ def test_notebook_page_is_light_and_loads_nothing_from_elsewhere(built_site):
     assert 'alt="No description' not in page, "plots carry a description"
     weight = page_weight(site, site / "interactive" / "index.html")
     assert weight <= 1_000_000, f"the notebook page weighs {weight} bytes on a first visit"
+    transfer = page_weight(site, site / "interactive" / "index.html", compressed=True)
+    assert transfer <= 265 * 1024, f"the notebook page transfers {transfer} bytes (gzip) on a first visit"
 
 
 class _Resources(HTMLParser):
@@ -269,17 +273,20 @@ def resources(html_text: str) -> list[str]:
     return parser.urls
 
 
-def page_weight(site: Path, page: Path) -> int:
-    """Bytes a first visit loads (uncompressed): the page, its scripts, stylesheets and images,
-    and what Material's search fetches on load (its worker and the index)."""
-    total = page.stat().st_size + (site / "search" / "search_index.json").stat().st_size
-    total += sum(p.stat().st_size for p in (site / "assets" / "javascripts" / "workers").glob("search*.js"))
+def page_weight(site: Path, page: Path, compressed: bool = False) -> int:
+    """Bytes a first visit loads: the page, its scripts, stylesheets and images, and what
+    Material's search fetches on load (its worker and the index); uncompressed, or with
+    ``compressed`` each file gzipped (level 6) as a static host sends it."""
+    files = [page, site / "search" / "search_index.json", *(site / "assets" / "javascripts" / "workers").glob("search*.js")]
     for url in resources(page.read_text(encoding="utf-8")):
         if url.startswith("data:"):
             continue
         target = (page.parent / urlparse(url).path).resolve()
-        total += target.stat().st_size if target.is_file() else 0
-    return total
+        if target.is_file():
+            files.append(target)
+    if compressed:
+        return sum(len(gzip.compress(f.read_bytes(), compresslevel=6)) for f in files)
+    return sum(f.stat().st_size for f in files)
 
 
 def test_no_page_loads_anything_from_another_host(built_site):

@@ -5,7 +5,7 @@ import torch
 
 from lensbook import metrics
 from lensbook.tasks import Task
-from lensbook.tasks.expression import MATRIX_HOURS, ExpressionTask, KineticPrior, matrix_task, mean_expression
+from lensbook.tasks.expression import EVERY_TWO_HOURS, ExpressionTask, KineticPrior, every_two_hours_task, mean_expression
 
 
 def generator(seed=0):
@@ -42,13 +42,13 @@ def test_task_protocol_and_shapes():
     assert task.oracle(x).shape == (16,)
 
 
-def test_matrix_task_is_stable():
-    task = matrix_task()
+def test_every_two_hours_task_is_stable():
+    task = every_two_hours_task()
     assert isinstance(task, Task)
     assert (task.name, task.target, task.channels, task.length) == ("next-step", "regression", 1, 12)
-    assert task.hours == MATRIX_HOURS and task.target_hour == 24.0
+    assert task.hours == EVERY_TWO_HOURS and task.target_hour == 24.0
     x, _ = task.sample(8, generator())
-    assert torch.equal(task.oracle(x), matrix_task(seed=0).oracle(x))
+    assert torch.equal(task.oracle(x), every_two_hours_task(seed=0).oracle(x))
 
 
 def test_posterior_of_the_manuscript_input():
@@ -100,8 +100,8 @@ def test_task_is_validated(kwargs, match):
 
 
 @pytest.mark.parametrize("x, match", [
-    (torch.ones(2, 4), "shape \\(n, 1, 4\\)"),
-    (torch.ones(2, 1, 5), "shape \\(n, 1, 4\\)"),
+    (torch.ones(2, 4), "shape \\(N, 1, 4\\)"),
+    (torch.ones(2, 1, 5), "shape \\(N, 1, 4\\)"),
     (torch.ones(0, 1, 4), "at least one"),
     (-torch.ones(1, 1, 4), "positive"),
 ])

@@ -12,7 +12,7 @@ from lensbook.tasks.motif import (
     PlantedMotifs,
     generating_pfm,
     log_likelihood_ratios,
-    matrix_task,
+    gata_task,
     plant,
 )
 
@@ -85,8 +85,8 @@ def test_oracle_is_better_than_chance_and_below_one():
         assert 0.8 < metrics.auroc(posteriors[:, k], y == k) < 1.0
 
 
-def test_matrix_task_follows_the_task_protocol():
-    task = matrix_task(seed=0)
+def test_gata_task_follows_the_task_protocol():
+    task = gata_task(seed=0)
     assert isinstance(task, Task) and isinstance(task, LocalMotifTask)
     assert (task.name, task.target, task.channels, task.length) == ("local-motif", "binary", 4, 200)
     x, y = task.sample(300, torch.Generator().manual_seed(0))
@@ -97,8 +97,8 @@ def test_matrix_task_follows_the_task_protocol():
     assert metrics.auroc(score, y) > 0.85
 
 
-def test_matrix_task_oracle_is_the_log_likelihood_ratio():
-    task = matrix_task()
+def test_gata_task_oracle_is_the_log_likelihood_ratio():
+    task = gata_task()
     x, _ = task.sample(5, torch.Generator().manual_seed(2))
     assert torch.allclose(task.oracle(x), log_likelihood_ratios(x, task._planted.pfms)[:, 0])
 
@@ -113,6 +113,6 @@ def test_errors():
     with pytest.raises(ValueError, match="n: expected an int >= 1"):
         PlantedMotifs().sample(0, torch.Generator())
     with pytest.raises(ValueError, match="seed"):
-        matrix_task(seed="0")
+        gata_task(seed="0")
     with pytest.raises(ValueError, match="at least 8 bp"):
         log_likelihood_ratios(torch.zeros(1, 4, 5), PlantedMotifs().pfms)

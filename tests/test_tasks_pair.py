@@ -7,12 +7,12 @@ import torch
 
 from lensbook.metrics import auroc
 from lensbook.tasks import Task
-from lensbook.tasks.pair import DEFAULT_MOTIFS, PairTask, jaspar_pwm, matrix_task
+from lensbook.tasks.pair import DEFAULT_MOTIFS, PairTask, jaspar_pwm, pu1_cebpb_task
 
 
 @pytest.fixture(scope="module")
 def task():
-    return matrix_task()
+    return pu1_cebpb_task()
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def centre_distance(task, pos_a, pos_b):
     return ((pos_b + wb / 2) - (pos_a + wa / 2)).abs()
 
 
-def test_matrix_task_follows_the_protocol(task):
+def test_pu1_cebpb_task_follows_the_protocol(task):
     assert isinstance(task, Task)
     assert (task.name, task.target, task.channels, task.length) == ("motif-pair", "binary", 4, 500)
     x, y = task.sample(8, torch.Generator().manual_seed(1))
@@ -129,9 +129,9 @@ def test_oracle_matches_brute_force_on_a_small_task():
                                rtol=1e-4, atol=1e-4)
 
 
-def test_matrix_task_seed_must_be_an_int():
+def test_pu1_cebpb_task_seed_must_be_an_int():
     with pytest.raises(ValueError, match="seed"):
-        matrix_task(seed="0")
+        pu1_cebpb_task(seed="0")
 
 
 def test_unknown_matrix_id_is_rejected():
@@ -165,5 +165,5 @@ def test_batch_size_must_be_positive(task):
 
 
 def test_oracle_rejects_a_wrong_shape(task):
-    with pytest.raises(ValueError, match=r"x: expected a tensor of shape \(n, 4, 500\)"):
+    with pytest.raises(ValueError, match=r"x: expected one-hot DNA of shape \(N, 4, 500\)"):
         task.oracle(torch.zeros(2, 4, 200))

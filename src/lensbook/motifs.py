@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 from . import dna
-from ._validate import require
+from ._validate import require, require_sequences
 
 #: The JASPAR release used everywhere, pinned so that matrix versions cannot shift.
 JASPAR_RELEASE = "JASPAR2024"
@@ -248,8 +248,17 @@ def consensus(pfm, weak: float = 0.0) -> str:
 
 
 def reverse_complement_pfm(pfm) -> np.ndarray:
-    """The matrix of the other strand: columns reversed, A<->T and C<->G swapped."""
-    return validate_pfm(pfm)[::-1, ::-1].copy()
+    """The matrix of the other strand: columns reversed, A<->T and C<->G swapped.
+
+    :func:`lensbook.dna.reverse_complement` on a PFM checked by :func:`validate_pfm`,
+    NumPy in and out.
+
+    Examples
+    --------
+    >>> consensus(reverse_complement_pfm(counts_to_pfm(dna.one_hot("GATAAG"))))
+    'CTTATC'
+    """
+    return dna.reverse_complement(torch.from_numpy(validate_pfm(pfm))).numpy()  # (4, w) -> (4, w)
 
 
 # --- learned filters ---------------------------------------------------------------------
@@ -284,8 +293,7 @@ def filter_to_pfm(activations: torch.Tensor, x: torch.Tensor, width: int,
     n_sites : int
         How many windows were collected (0 gives a uniform PFM).
     """
-    require(isinstance(x, torch.Tensor) and x.dim() == 3 and x.shape[1] == 4, "x",
-            getattr(x, "shape", x), "a one-hot tensor of shape (N, 4, L)")
+    require_sequences(x)
     require(isinstance(width, int) and 1 <= width <= x.shape[2], "width", width,
             f"an int in [1, {x.shape[2]}] (the sequences are {x.shape[2]} bp)")
     expected = (x.shape[0], x.shape[2] - width + 1)

@@ -36,6 +36,35 @@ def seeded(seed: int) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def evaluating(model: nn.Module) -> Iterator[nn.Module]:
+    """Put ``model`` in evaluation mode inside the block; restore every submodule's mode on exit.
+
+    Dropout then keeps every unit and batch normalisation uses its running
+    statistics. On exit, even through an exception, each submodule gets back
+    the ``training`` flag it had before (a model frozen in part stays so).
+    Gradients are not switched off: wrap the call in ``torch.no_grad()`` to
+    predict, or leave them on to take gradients of an evaluation-mode model
+    (saliency, in silico mutagenesis).
+
+    Examples
+    --------
+    >>> model = nn.Sequential(nn.Linear(4, 2), nn.Dropout(0.5))
+    >>> with evaluating(model), torch.no_grad():
+    ...     model[1].training
+    False
+    >>> model[1].training
+    True
+    """
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()
+    try:
+        yield model
+    finally:
+        for module, mode in modes:
+            module.training = mode
+
+
 @dataclass(frozen=True)
 class TrainLog:
     """What a training run did: the loss at every step."""

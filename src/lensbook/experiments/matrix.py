@@ -56,18 +56,19 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from .. import metrics
 from .._validate import require
-from ..models.lenses import ARCHITECTURES, LensConfig, build, parameter_count
+from ..models import parameter_count
+from ..models.lenses import ARCHITECTURES, LensConfig, build
 from ..tasks import compat, expression, motif, pair
 from ..tasks.base import Task
-from ..train import seeded
+from ..train import evaluating, seeded
 from .registry import experiment
 
 #: The task constructors of the matrix, by task name, in the order the tables show them.
 TASKS: dict[str, Callable[[int], Task]] = {
-    "local-motif": motif.matrix_task,
-    "motif-pair": pair.matrix_task,
-    "next-step": expression.matrix_task,
-    "long-range": lambda seed=0: compat.CompatibilityTask(),
+    "local-motif": motif.gata_task,
+    "motif-pair": pair.pu1_cebpb_task,
+    "next-step": expression.every_two_hours_task,
+    "long-range": compat.nearer_enhancer_task,
 }
 #: What the manuscript recommends for each task (section 4.5, quick reference and decision framework).
 MANUSCRIPT_PICK: dict[str, tuple[str, ...]] = {
@@ -505,13 +506,8 @@ def _score(task: Task, predicted: torch.Tensor, y: torch.Tensor) -> float:
 
 
 def _predict(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    was = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            return torch.cat([model(chunk) for chunk in x.split(500)])
-    finally:
-        model.train(was)
+    with evaluating(model), torch.no_grad():
+        return torch.cat([model(chunk) for chunk in x.split(500)])
 
 
 @dataclass(frozen=True)
@@ -822,22 +818,15 @@ def three_lenses_view(task: pair.PairTask, models: dict[str, nn.Module], *, filt
     x = planted.x[i:i + 1]                                       # (1, 4, L)
     cnn, lstm, transformer = models["cnn"], models["lstm"], models["transformer"]
     config: LensConfig = cnn.config
-    was = {m: m.training for m in models.values()}
-    for m in was:
-        m.eval()
-    try:
-        with torch.no_grad():
-            fmap = cnn.features(x)[0]                            # (width, L)
-            top = torch.argsort(fmap.amax(dim=1), descending=True)[:filters]
-            states = lstm.states(x)[0].T                         # (T, width) -> (width, T)
-            varied = torch.argsort(states.std(dim=1), descending=True)[:units]
-            pos_b = int(planted.pos_b[i])
-            query = (pos_b + task.pwm_b.shape[1] // 2) // config.pool
-            row = transformer.attention(x)[0, query]             # (T,)
-            scores = {name: float(torch.sigmoid(m(x))[0]) for name, m in models.items()}
-    finally:
-        for m, mode in was.items():
-            m.train(mode)
+    with evaluating(cnn), evaluating(lstm), evaluating(transformer), torch.no_grad():
+        fmap = cnn.features(x)[0]                            # (width, L)
+        top = torch.argsort(fmap.amax(dim=1), descending=True)[:filters]
+        states = lstm.states(x)[0].T                         # (T, width) -> (width, T)
+        varied = torch.argsort(states.std(dim=1), descending=True)[:units]
+        pos_b = int(planted.pos_b[i])
+        query = (pos_b + task.pwm_b.shape[1] // 2) // config.pool
+        row = transformer.attention(x)[0, query]             # (T,)
+        scores = {name: float(torch.sigmoid(m(x))[0]) for name, m in models.items()}
     return LensView(
         sequence_length=task.length, pool=config.pool, kernel=config.stem_kernel, motif_names=task.motif_names,
         motif_widths=(task.pwm_a.shape[1], task.pwm_b.shape[1]),

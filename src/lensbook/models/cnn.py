@@ -18,12 +18,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._validate import require
-
-
-def reverse_complement(x: torch.Tensor) -> torch.Tensor:
-    """The other strand of a one-hot batch: A<->T, C<->G (rows reversed), positions reversed."""
-    return x.flip(1, 2)                                   # (N, 4, L) -> (N, 4, L)
+from .._validate import require, require_sequences
+from ..dna import reverse_complement
 
 
 class MotifCNN(nn.Module):
@@ -69,10 +65,10 @@ class MotifCNN(nn.Module):
         torch.Tensor, shape (N, 2, n_filters, L - width + 1)
             Index 0 of axis 1 is the forward strand, 1 the reverse strand.
         """
-        require(x.dim() == 3 and x.shape[1] == 4, "x", tuple(x.shape), "a one-hot tensor of shape (N, 4, L)")
+        require_sequences(x)
         require(x.shape[2] >= self.width, "x", tuple(x.shape),
                 f"sequences at least as long as the filters ({self.width} bp)")
-        weight = torch.cat([self.conv.weight, self.conv.weight.flip(1, 2)])  # (2F, 4, w): filters, then their RCs
+        weight = torch.cat([self.conv.weight, reverse_complement(self.conv.weight)])  # (2F, 4, w): filters, RCs
         bias = self.conv.bias.repeat(2)                                      # (2F,)
         scores = F.conv1d(x, weight, bias)                # (N, 4, L) -> (N, 2F, L - w + 1)
         return scores.unflatten(1, (2, -1))               # (N, 2F, L - w + 1) -> (N, 2, F, L - w + 1)
@@ -141,8 +137,7 @@ class GenomicsCNN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits, shape ``(N, n_outputs)``, for ``x`` of shape ``(N, 4, length)``."""
-        require(x.dim() == 3 and tuple(x.shape[1:]) == (4, self.config.length), "x", tuple(x.shape),
-                f"a one-hot tensor of shape (N, 4, {self.config.length})")
+        require_sequences(x, length=self.config.length)
         h = self.pool(torch.relu(self.conv1(x)))         # (N, 4, 1000) -> (N, 128, 993) -> (N, 128, 496)
         h = self.pool(torch.relu(self.conv2(h)))         # (N, 128, 496) -> (N, 64, 489) -> (N, 64, 244)
         h = torch.relu(self.fc(h.flatten(1)))            # (N, 64, 244) -> (N, 15616) -> (N, 32)

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .._validate import require
+from .._validate import require, require_sequences
+from .common import parameter_counts  # noqa: F401  (for callers that import it from here; its home is lensbook.models)
 
 
 @dataclass(frozen=True)
@@ -98,23 +99,9 @@ class DeepSEA(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits ``(N, n_outputs)`` for one-hot ``x`` of shape ``(N, 4, length)``."""
-        require(x.dim() == 3 and tuple(x.shape[1:]) == (4, self.config.length), "x", tuple(x.shape),
-                f"a one-hot tensor of shape (N, 4, {self.config.length})")
+        require_sequences(x, length=self.config.length)
         h = self.drop1(self.pool(torch.relu(self.conv1(x))))   # (N, 4, 1000) -> (N, 320, 993) -> (N, 320, 248)
         h = self.drop2(self.pool(torch.relu(self.conv2(h))))   # (N, 320, 248) -> (N, 480, 241) -> (N, 480, 60)
         h = self.drop3(torch.relu(self.conv3(h)))              # (N, 480, 60) -> (N, 960, 53)
         h = torch.relu(self.fc(h.flatten(1)))                  # (N, 960, 53) -> (N, 50880) -> (N, 925)
         return self.out(h)                                     # (N, 925) -> (N, 919)
-
-
-def parameter_counts(model: nn.Module) -> dict[str, int]:
-    """Parameters (weights and biases) of each direct child that has any, in order.
-
-    Examples
-    --------
-    >>> counts = parameter_counts(DeepSEA(DeepSEAConfig.tiny()))
-    >>> list(counts)
-    ['conv1', 'conv2', 'conv3', 'fc', 'out']
-    """
-    counts = {name: sum(p.numel() for p in child.parameters()) for name, child in model.named_children()}
-    return {name: n for name, n in counts.items() if n}

@@ -33,6 +33,7 @@ import torch
 from torch import nn
 
 from .._validate import require
+from .lstm import set_forget_bias
 
 #: The lens names the matrix accepts, in the order the tables show them.
 ARCHITECTURES = ("fully-connected", "cnn", "lstm", "transformer")
@@ -198,13 +199,7 @@ class Recurrent(nn.Module):
         self.config = config
         self.stem = Stem(config)
         self.lstm = nn.LSTM(config.width, config.width // 2, batch_first=True, bidirectional=True)
-        with torch.no_grad():            # PyTorch gate order: input, forget, cell, output
-            units = config.width // 2
-            for name, bias in self.lstm.named_parameters():
-                if name.startswith("bias_ih"):
-                    bias[units:2 * units] = config.forget_bias
-                elif name.startswith("bias_hh"):
-                    bias[units:2 * units] = 0.0
+        set_forget_bias(self.lstm, config.forget_bias)
         self.readout = nn.Linear(2 * config.width, 1)
 
     def states(self, x: torch.Tensor) -> torch.Tensor:
@@ -258,8 +253,3 @@ def build(architecture: str, config: LensConfig) -> nn.Module:
     """
     require(architecture in _CLASSES, "architecture", architecture, f"one of {list(ARCHITECTURES)}")
     return _CLASSES[architecture](config)
-
-
-def parameter_count(model: nn.Module) -> int:
-    """Number of trainable parameters."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)

@@ -32,8 +32,8 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from .._validate import require
-from .rnn import check_sequences
+from .._validate import require, require_sequences
+from .rnn import RecurrentReader
 
 #: PyTorch's order of the four blocks in ``weight_ih``/``weight_hh``/biases.
 TORCH_GATE_ORDER = ("i", "f", "g", "o")
@@ -108,7 +108,7 @@ class LSTM(nn.Module):
 
     def trace(self, x: torch.Tensor) -> Gates:
         """Every gate and state at every step: ``x`` ``(N, C, L)`` -> ``Gates`` of ``(N, H, L)``."""
-        check_sequences(x, self.channels)
+        require_sequences(x, channels=self.channels)
         h = c = x.new_zeros(x.shape[0], self.hidden)              # (N, H)
         steps = []
         for t in range(x.shape[2]):
@@ -195,7 +195,7 @@ class LSTMConfig:
         require(math.isfinite(self.forget_bias), "forget_bias", self.forget_bias, "a finite number")
 
 
-class LSTMReader(nn.Module):
+class LSTMReader(RecurrentReader):
     """An LSTM that reads a whole sequence and answers from its last hidden state."""
 
     def __init__(self, config: LSTMConfig = LSTMConfig()) -> None:
@@ -207,15 +207,9 @@ class LSTMReader(nn.Module):
         set_forget_bias(self.lstm, config.forget_bias)
         self.head = nn.Linear(config.hidden, config.outputs)
 
-    def states(self, x: torch.Tensor) -> torch.Tensor:
-        """Every hidden state: ``(N, C, L)`` -> ``(N, L, H)``."""
-        check_sequences(x, self.config.channels)
-        out, _ = self.lstm(x.transpose(1, 2))                      # (N, C, L) -> (N, L, C) -> (N, L, H)
-        return out
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """``x`` ``(N, C, L)`` -> ``(N, outputs)``, read from h(L)."""
-        return self.head(self.states(x)[:, -1])                    # (N, L, H) -> (N, H) -> (N, outputs)
+    @property
+    def recurrent(self) -> nn.LSTM:
+        return self.lstm
 
 
 class LSTMTagger(nn.Module):
@@ -237,6 +231,6 @@ class LSTMTagger(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x`` ``(N, C, L)`` -> ``(N, outputs, L)``, one answer per position."""
-        check_sequences(x, self.config.channels)
+        require_sequences(x, channels=self.config.channels)
         out, _ = self.lstm(x.transpose(1, 2))                      # (N, C, L) -> (N, L, D * H)
         return self.head(out).transpose(1, 2)                      # (N, L, D * H) -> (N, L, O) -> (N, O, L)

@@ -9,7 +9,8 @@ At each step ``t`` the hidden state is updated and read out:
 applies ``W_o``. Both are slow Python loops, kept for reading and for the
 check against ``torch.nn.RNN`` (docs/rnn.md). ``RNNReader``, the model the
 experiments train, wraps ``torch.nn.RNN`` (the same equation, in C++) and
-reads the last hidden state.
+reads the last hidden state; it shares that reading with
+``lensbook.models.lstm.LSTMReader`` through ``RecurrentReader``.
 
 PyTorch writes the update with two bias vectors, ``b_ih + b_hh``; their sum
 is the manuscript's ``b`` (``RNN.load_torch`` copies them in that way).
@@ -27,18 +28,7 @@ from typing import Literal
 import torch
 from torch import nn
 
-from .._validate import require
-
-
-def check_sequences(x: torch.Tensor, channels: int, name: str = "x") -> None:
-    """Raise ``ValueError`` unless ``x`` is a float ``(N, channels, L)`` tensor with ``N, L >= 1``."""
-    require(isinstance(x, torch.Tensor), name, type(x), "a torch.Tensor of shape (N, C, L)")
-    require(x.dim() == 3, name, tuple(x.shape), f"a tensor of shape (N, {channels}, L)")
-    require(x.shape[1] == channels, name, tuple(x.shape),
-            f"{channels} channels in dimension 1, shape (N, {channels}, L) (channels first)")
-    require(x.shape[0] >= 1 and x.shape[2] >= 1, name, tuple(x.shape),
-            "at least one sequence of at least one step (an empty sequence has nothing to read)")
-    require(x.is_floating_point(), name, x.dtype, "a floating-point tensor")
+from .._validate import require, require_sequences
 
 
 # -- the hand-written cell ------------------------------------------------------------
@@ -89,7 +79,7 @@ class RNN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x`` ``(N, C, L)`` -> ``output`` ``(N, outputs, L)``: one output per step."""
-        check_sequences(x, self.channels)
+        require_sequences(x, channels=self.channels)
         h = x.new_zeros(x.shape[0], self.hidden)                  # h(0): empty memory, (N, H)
         states = []
         for t in range(x.shape[2]):
@@ -153,7 +143,32 @@ class RNNConfig:
         require(self.init in ("orthogonal", "default"), "init", self.init, "'orthogonal' or 'default'")
 
 
-class RNNReader(nn.Module):
+class RecurrentReader(nn.Module):
+    """A recurrent layer reads a whole sequence; a linear ``head`` answers from its last hidden state.
+
+    The reading shared by ``RNNReader`` and ``lensbook.models.lstm.LSTMReader``.
+    A subclass builds ``config`` (with ``channels``), its one-direction
+    ``batch_first`` recurrent layer and ``head``, and returns the layer from
+    ``recurrent``.
+    """
+
+    @property
+    def recurrent(self) -> nn.RNNBase:
+        """The recurrent layer (``torch.nn.RNN`` or ``torch.nn.LSTM``)."""
+        raise NotImplementedError
+
+    def states(self, x: torch.Tensor) -> torch.Tensor:
+        """Every hidden state: ``(N, C, L)`` -> ``(N, L, H)``."""
+        require_sequences(x, channels=self.config.channels)
+        out, _ = self.recurrent(x.transpose(1, 2))                # (N, C, L) -> (N, L, C) -> (N, L, H)
+        return out
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``x`` ``(N, C, L)`` -> ``(N, outputs)``, read from h(L)."""
+        return self.head(self.states(x)[:, -1])                   # (N, L, H) -> (N, H) -> (N, outputs)
+
+
+class RNNReader(RecurrentReader):
     """A tanh RNN that reads a whole sequence and answers from its last hidden state.
 
     ``torch.nn.RNN`` computes the manuscript's update (checked against ``RNN``
@@ -168,12 +183,6 @@ class RNNReader(nn.Module):
             nn.init.orthogonal_(self.rnn.weight_hh_l0)
         self.head = nn.Linear(config.hidden, config.outputs)
 
-    def states(self, x: torch.Tensor) -> torch.Tensor:
-        """Every hidden state: ``(N, C, L)`` -> ``(N, L, H)``."""
-        check_sequences(x, self.config.channels)
-        out, _ = self.rnn(x.transpose(1, 2))                      # (N, C, L) -> (N, L, C) -> (N, L, H)
-        return out
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """``x`` ``(N, C, L)`` -> ``(N, outputs)``, read from h(L)."""
-        return self.head(self.states(x)[:, -1])                   # (N, L, H) -> (N, H) -> (N, outputs)
+    @property
+    def recurrent(self) -> nn.RNN:
+        return self.rnn

@@ -25,8 +25,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .._validate import require
-from .rnn import check_sequences
+from .._validate import require, require_sequences
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,7 @@ class SpliceAI(nn.Module):
         self.out = nn.Conv1d(c, 3, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_sequences(x, 4)
+        require_sequences(x)
         flank = self.config.context // 2
         require(x.shape[2] > 2 * flank, "x", tuple(x.shape),
                 f"more than CL = {2 * flank} bases (CL / 2 flank on each side of the scored positions)")

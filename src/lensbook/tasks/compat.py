@@ -135,8 +135,8 @@ class CompatibilityTask:
         near_class = torch.randint(0, 2, (n,), generator=generator)
         promoter_class = torch.randint(0, 2, (n,), generator=generator)
         near, far = self._distances(n, generator)
-        promoter_codes = torch.stack([dna.one_hot(m).argmax(0) for m in self.promoters])    # (2, w)
-        enhancer_codes = torch.stack([dna.one_hot(m).argmax(0) for m in self.enhancers])    # (2, w)
+        promoter_codes = dna.to_indices(list(self.promoters))                              # (2, w)
+        enhancer_codes = dna.to_indices(list(self.enhancers))                              # (2, w)
         rows, offsets = torch.arange(n)[:, None], torch.arange(w)[None]
         codes[rows, self.promoter_start + offsets] = promoter_codes[promoter_class]
         codes[rows, (self.promoter_start - near)[:, None] + offsets] = enhancer_codes[near_class]
@@ -229,3 +229,14 @@ class CompatibilityTask:
         compatible = torch.eye(2, dtype=torch.float64)             # y = 1 iff the classes are equal
         p_y_given_mine = (joint * compatible).sum(1) / joint.sum(1)  # (2,): P(y = 1 | mine = k)
         return mine @ p_y_given_mine
+
+
+def nearer_enhancer_task(seed: int = 0) -> CompatibilityTask:
+    """The task as the lens matrix's long-range row uses it: the defaults (600 bp, promoter at 500, 50-450 bp).
+
+    ``seed`` is accepted for the signature the matrix's task constructors
+    share; the task has no randomly drawn parameters (the data come from the
+    generator passed to ``sample``).
+    """
+    require(isinstance(seed, int), "seed", seed, "an int")
+    return CompatibilityTask()

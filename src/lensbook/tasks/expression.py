@@ -40,7 +40,7 @@ from typing import ClassVar, NamedTuple
 
 import torch
 
-from .._validate import require
+from .._validate import require, require_sequences
 
 
 @dataclass(frozen=True)
@@ -184,9 +184,7 @@ class ExpressionTask:
         draw ``s`` is ``m_s(T) exp(cv^2 / 2)`` (the mean of the log-normal
         noise), and the sd includes the noise of the next measurement.
         """
-        require(isinstance(x, torch.Tensor) and x.dim() == 3 and x.shape[1:] == (1, self.length), "x",
-                getattr(x, "shape", x), f"a tensor of shape (n, 1, {self.length})")
-        require(x.shape[0] >= 1, "x", tuple(x.shape), "at least one time course")
+        require_sequences(x, channels=1, length=self.length)
         require(bool((x > 0).all()), "x", x.min(), "positive expression values (the noise is log-normal)")
         draws = _prior_draws(self.prior, self.prior_samples, self.seed)
         m = mean_expression(self._times(), draws)                  # (S, L + 1)
@@ -226,8 +224,8 @@ class ExpressionTask:
         -------
         torch.Tensor, shape (len(quantiles), T)
         """
-        require(isinstance(x, torch.Tensor) and tuple(x.shape) == (1, 1, self.length), "x",
-                getattr(x, "shape", x), f"one time course of shape (1, 1, {self.length})")
+        require_sequences(x, channels=1, length=self.length)
+        require(x.shape[0] == 1, "x", tuple(x.shape), f"one time course, shape (1, 1, {self.length})")
         require(bool((x > 0).all()), "x", x.min(), "positive expression values (the noise is log-normal)")
         draws = _prior_draws(self.prior, self.prior_samples, self.seed)
         log_m = mean_expression(torch.tensor(self.hours), draws).log()          # (S, L)
@@ -244,16 +242,16 @@ class ExpressionTask:
         return torch.stack(out)
 
 
-#: Hours of the lens matrix's time course: every 2 h from 0 to 22, then predict hour 24.
-MATRIX_HOURS = tuple(float(h) for h in range(0, 24, 2))
+#: A time course every 2 h from hour 0 to 22 (then predict hour 24).
+EVERY_TWO_HOURS = tuple(float(h) for h in range(0, 24, 2))
 
 
-def matrix_task(seed: int = 0) -> ExpressionTask:
-    """The lens matrix's "time-series next-step" task (docs/choosing.md).
+def every_two_hours_task(seed: int = 0) -> ExpressionTask:
+    """Hour 24 from measurements every 2 hours: the "time-series next-step" task (docs/choosing.md).
 
     Twelve measurements, every 2 hours from hour 0 to 22, of the kinetic model
     above; predict the measurement at hour 24. ``x`` is ``(n, 1, 12)``, ``y``
     ``(n,)``, in expression units (positive, roughly 1 to 20). ``seed`` seeds
     the oracle's prior draws, so ``oracle`` is deterministic for a given seed.
     """
-    return ExpressionTask(hours=MATRIX_HOURS, target_hour=24.0, seed=seed)
+    return ExpressionTask(hours=EVERY_TWO_HOURS, target_hour=24.0, seed=seed)

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .._validate import require
-from ..dna import ALPHABET
+from .._validate import require, require_sequences
+from ..dna import decode, from_indices, to_indices  # noqa: F401  (decode: for callers importing it from here)
 
 #: The two donor variants (consensus GTRAGT); class = 2 * first + second.
 DONORS = ("GTAAGT", "GTGAGT")
@@ -45,14 +45,6 @@ CLASSES = ("AA", "AG", "GA", "GG")
 ACCEPTOR = "AG"
 #: The exon end and intron start of the boundary task (donor consensus MAG|GTRAGT).
 EXON_END, INTRON_START = "CAG", "GTAAGT"
-
-_CODE = {b: i for i, b in enumerate(ALPHABET)}
-_EYE = np.eye(4, dtype=np.float32)
-
-
-def _codes(motif: str) -> np.ndarray:
-    return np.array([_CODE[b] for b in motif], dtype=np.int64)
-
 
 def _rng(generator: torch.Generator) -> np.random.Generator:
     """A NumPy generator seeded from ``generator`` (so a torch seed fixes the batch).
@@ -73,7 +65,7 @@ def _keys(tokens: np.ndarray, width: int) -> np.ndarray:
 
 
 def _key(motif: str) -> int:
-    return sum(_CODE[b] * 4 ** (len(motif) - 1 - j) for j, b in enumerate(motif))
+    return sum(code * 4 ** (len(motif) - 1 - j) for j, code in enumerate(to_indices(motif).tolist()))
 
 
 def find(tokens: torch.Tensor | np.ndarray, motif: str) -> torch.Tensor:
@@ -105,15 +97,6 @@ def _scrub(tokens: np.ndarray, keep: np.ndarray, motifs: tuple[str, ...], allowe
             return
         tokens[bad] = rng.integers(0, 4, int(bad.sum()))
     raise RuntimeError("could not remove accidental motif copies")  # pragma: no cover
-
-
-def _one_hot(tokens: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(_EYE[tokens]).transpose(1, 2)          # (N, L) -> (N, L, 4) -> (N, 4, L)
-
-
-def decode(x: torch.Tensor) -> list[str]:
-    """One-hot ``(N, 4, L)`` -> sequences (for display)."""
-    return ["".join(ALPHABET[i] for i in row) for row in x.argmax(dim=1).tolist()]
 
 
 # -- memory over a distance -----------------------------------------------------------
@@ -170,17 +153,17 @@ class DonorOrderTask:
         keep = np.zeros((n, self.length), dtype=bool)
         allowed = np.zeros((len(DONORS), n, self.length), dtype=bool)
         rows = np.arange(n)
-        donors = np.stack([_codes(d) for d in DONORS])             # (2, 6)
+        donors = np.stack([to_indices(d).numpy() for d in DONORS])  # (2, 6)
         for slot, start in enumerate((first, second)):
             columns = start[:, None] + np.arange(6)                # (N, 6)
             tokens[rows[:, None], columns] = donors[variant[:, slot]]
             keep[rows[:, None], columns] = True
             allowed[variant[:, slot], rows, start] = True
-        tokens[:, -2:] = _codes(ACCEPTOR)
+        tokens[:, -2:] = to_indices(ACCEPTOR).numpy()
         keep[:, -2:] = True
         _scrub(tokens, keep, DONORS, allowed, rng)
         label = 2 * variant[:, 0] + variant[:, 1]
-        return OrderBatch(_one_hot(tokens), torch.from_numpy(label), torch.from_numpy(first),
+        return OrderBatch(from_indices(torch.from_numpy(tokens)), torch.from_numpy(label), torch.from_numpy(first),
                           torch.from_numpy(second))
 
     def sample(self, n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -194,9 +177,8 @@ class DonorOrderTask:
         The donors are the only copies of either variant, so this is always
         right (accuracy 1.0): the task has no noise, only distance.
         """
-        require(isinstance(x, torch.Tensor) and x.dim() == 3 and x.shape[1] == 4, "x",
-                getattr(x, "shape", x), "a one-hot tensor of shape (N, 4, L)")
-        tokens = x.argmax(dim=1)                                   # (N, 4, L) -> (N, L)
+        require_sequences(x)
+        tokens = to_indices(x)                                     # (N, 4, L) -> (N, L)
         hits = torch.stack([find(tokens, d) for d in DONORS])      # (2, N, L - 5)
         starts = hits.any(dim=0).float()                           # (N, L - 5)
         first = starts.argmax(dim=1)                               # the first donor's start
@@ -254,14 +236,14 @@ class DonorBoundaryTask:
         allowed = np.zeros((1, n, self.length), dtype=bool)
         rows = np.broadcast_to(np.arange(n)[:, None], starts.shape)   # (N, sites)
         exon = starts[:, :, None] + np.arange(3)                   # (N, sites, 3)
-        tokens[rows[:, :, None], exon] = _codes(EXON_END)
+        tokens[rows[:, :, None], exon] = to_indices(EXON_END).numpy()
         keep[rows[:, :, None], exon] = True
         intron = starts[donor][:, None] + 3 + np.arange(6)         # (D, 6): the real donors only
-        tokens[rows[donor][:, None], intron] = _codes(INTRON_START)
+        tokens[rows[donor][:, None], intron] = to_indices(INTRON_START).numpy()
         keep[rows[donor][:, None], intron] = True
         allowed[0, rows[donor], starts[donor]] = True
         _scrub(tokens, keep, (EXON_END + INTRON_START,), allowed, rng)
-        return _one_hot(tokens), self.labels(torch.from_numpy(tokens))
+        return from_indices(torch.from_numpy(tokens)), self.labels(torch.from_numpy(tokens))
 
     @staticmethod
     def labels(tokens: torch.Tensor) -> torch.Tensor:
@@ -274,7 +256,7 @@ class DonorBoundaryTask:
     @staticmethod
     def candidates(x: torch.Tensor) -> torch.Tensor:
         """``(N, L)`` bool: positions that end a ``CAG``, where the label is in question."""
-        tokens = x.argmax(dim=1)                                   # (N, 4, L) -> (N, L)
+        tokens = to_indices(x)                                     # (N, 4, L) -> (N, L)
         mask = torch.zeros(tokens.shape, dtype=torch.bool)
         hits = find(tokens, EXON_END)                              # (N, L - 2)
         mask[:, 2:] = hits
@@ -282,6 +264,4 @@ class DonorBoundaryTask:
 
     def oracle(self, x: torch.Tensor) -> torch.Tensor:
         """The rule applied to ``x`` ``(N, 4, L)``: labels ``(N, L)`` (always right)."""
-        require(isinstance(x, torch.Tensor) and x.dim() == 3 and x.shape[1] == 4, "x",
-                getattr(x, "shape", x), "a one-hot tensor of shape (N, 4, L)")
-        return self.labels(x.argmax(dim=1))
+        return self.labels(to_indices(x))                          # (N, 4, L) -> (N, L) -> (N, L)

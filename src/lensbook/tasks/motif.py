@@ -25,7 +25,8 @@ import numpy as np
 import torch
 
 from .. import motifs
-from .._validate import require
+from .._validate import require, require_sequences
+from ..dna import from_indices, reverse_complement
 
 #: Added to each column's total of the JASPAR counts (spread evenly over A, C, G, T).
 PSEUDOCOUNT = 1.0
@@ -33,17 +34,13 @@ PSEUDOCOUNT = 1.0
 #: GATA5's AGATAAGG holds the manuscript's GATAAG (JASPAR2024's GATA1 matrix,
 #: MA0035.5, is CTAATCT), TBP is the TATA box, NFYA the CCAAT box.
 MOTIF_IDS = ("MA0766.3", "MA0108.3", "MA0060.4")
-#: The matrix planted by :func:`matrix_task` (GATA5, AGATAAGG).
-MATRIX_TASK_MOTIF = "MA0766.3"
+#: GATA5 (AGATAAGG), the matrix planted by :func:`gata_task`.
+GATA5 = "MA0766.3"
 
 
 def generating_pfm(motif: motifs.Motif) -> np.ndarray:
     """The PFM the task samples from: JASPAR counts plus :data:`PSEUDOCOUNT`."""
     return motifs.counts_to_pfm(motif.counts, pseudocount=PSEUDOCOUNT)
-
-
-def _one_hot_codes(codes: torch.Tensor) -> torch.Tensor:
-    return torch.nn.functional.one_hot(codes, 4).transpose(1, 2).float()  # (N, L) -> (N, 4, L)
 
 
 def plant(background: torch.Tensor, pfm: torch.Tensor, rows: torch.Tensor, generator: torch.Generator,
@@ -75,9 +72,9 @@ def plant(background: torch.Tensor, pfm: torch.Tensor, rows: torch.Tensor, gener
     if m == 0:
         return rows.clone(), rows.clone(), torch.zeros(0, 4, width)
     bases = torch.multinomial(pfm.T, m, replacement=True, generator=generator).T  # (w, m) -> (m, w)
-    sites = _one_hot_codes(bases)                                          # (m, w) -> (m, 4, w)
+    sites = from_indices(bases)                                            # (m, w) -> (m, 4, w)
     strands = torch.randint(0, 2, (m,), generator=generator)
-    sites = torch.where(strands[:, None, None] == 1, sites.flip(1, 2), sites)  # A<->T, C<->G, reversed
+    sites = torch.where(strands[:, None, None] == 1, reverse_complement(sites), sites)  # (m, 4, w)
     if starts is None:
         starts = torch.randint(0, length - width + 1, (m,), generator=generator)
     require(starts.shape == (m,) and bool(((starts >= 0) & (starts <= length - width)).all()), "starts",
@@ -101,14 +98,13 @@ def log_likelihood_ratios(x: torch.Tensor, pfms: Sequence[torch.Tensor]) -> torc
     -------
     torch.Tensor, shape (N, K)
     """
-    require(isinstance(x, torch.Tensor) and x.dim() == 3 and x.shape[1] == 4, "x",
-            getattr(x, "shape", x), "a one-hot tensor of shape (N, 4, L)")
+    require_sequences(x)
     out = []
     for k, pfm in enumerate(pfms):
         width = pfm.shape[1]
         require(x.shape[2] >= width, "x", tuple(x.shape), f"sequences at least {width} bp long (pfms[{k}])")
         log_ratio = torch.log(pfm.double() / 0.25)                        # (4, w), natural log
-        both = torch.stack([log_ratio, log_ratio.flip(0, 1)])             # (2, 4, w): both strands
+        both = torch.stack([log_ratio, reverse_complement(log_ratio)])    # (2, 4, w): both strands
         scores = torch.nn.functional.conv1d(x.double(), both)            # (N, 4, L) -> (N, 2, L - w + 1)
         n_windows = 2 * scores.shape[2]
         out.append(torch.logsumexp(scores.flatten(1), dim=1) - np.log(n_windows))  # (N,)
@@ -158,7 +154,7 @@ class PlantedMotifs:
                           ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """Like :meth:`sample`, plus each planted instance's start and strand (-1 where none)."""
         require(isinstance(n, int) and n >= 1, "n", n, "an int >= 1")
-        x = _one_hot_codes(torch.randint(0, 4, (n, self.length), generator=generator))
+        x = from_indices(torch.randint(0, 4, (n, self.length), generator=generator))  # (n, L) -> (n, 4, L)
         y = torch.randint(0, self.n_classes, (n,), generator=generator)
         starts = torch.full((n,), -1)
         strands = torch.full((n,), -1)
@@ -182,7 +178,7 @@ class LocalMotifTask:
     log-likelihood ratio, monotone in ``P(y = 1 | x)``.
     """
 
-    motif_id: str = MATRIX_TASK_MOTIF
+    motif_id: str = GATA5
     length: int = 200
     name: str = "local-motif"
     target: Literal["binary", "regression"] = "binary"
@@ -202,12 +198,12 @@ class LocalMotifTask:
         return log_likelihood_ratios(x, self._planted.pfms)[:, 0]
 
 
-def matrix_task(seed: int = 0) -> LocalMotifTask:
-    """The "local motif" task of the lens matrix: GATA5 (AGATAAGG) planted or not in 200 bp.
+def gata_task(seed: int = 0) -> LocalMotifTask:
+    """GATA5 (AGATAAGG) planted or not in 200 bp: the "local motif" task (docs/cnn.md, docs/choosing.md).
 
     ``C = 4``, ``L = 200``. The task has no random parameters, so ``seed`` does
-    not change it; it is accepted so that every task of the matrix is built the
-    same way.
+    not change it; it is accepted so that every task of the lens matrix is
+    built the same way, ``make(seed)``.
     """
     require(isinstance(seed, int), "seed", seed, "an int")
     return LocalMotifTask()

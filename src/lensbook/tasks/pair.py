@@ -35,7 +35,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .._validate import require
+from .._validate import require, require_sequences
+from ..dna import from_indices
 from ..motifs import load_jaspar
 
 #: The default pair: PU.1 and C/EBPβ from JASPAR 2024.
@@ -177,7 +178,7 @@ class PairTask:
             rows = (pos >= 0).nonzero().flatten()
             columns = pos[rows, None] + torch.arange(w)                       # (k, w)
             tokens[rows[:, None], columns] = self._draw_motif(pwm, len(rows), generator)
-        x = F.one_hot(tokens, 4).transpose(1, 2).float()                     # (n, L, 4) -> (n, 4, L)
+        x = from_indices(tokens)                                             # (n, L) -> (n, 4, L)
         return Planted(x, y.float(), case, pos_a, pos_b)
 
     def sample(self, n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -191,8 +192,7 @@ class PairTask:
 
         Returns ``(a, b)`` of shapes ``(n, L - w_A + 1)`` and ``(n, L - w_B + 1)``, float64.
         """
-        require(isinstance(x, torch.Tensor) and x.dim() == 3 and tuple(x.shape[1:]) == (4, self.length),
-                "x", getattr(x, "shape", x), f"a tensor of shape (n, 4, {self.length})")
+        require_sequences(x, length=self.length)
         x = x.float()
         out = []
         for pwm in (self.pwm_a, self.pwm_b):
@@ -216,11 +216,12 @@ class PairTask:
         return (positive.log() - negative.log()).float()
 
 
-def matrix_task(seed: int = 0) -> PairTask:
-    """The motif-pair task as the lens matrix uses it (docs/choosing.md).
+def pu1_cebpb_task(seed: int = 0) -> PairTask:
+    """PU.1 and C/EBPβ within 100 bp in 500 bp: the "motif pair" task of docs/choosing.md.
 
-    ``seed`` is accepted for symmetry with the other tasks' ``matrix_task``; the
-    task itself holds no randomness (batches take a ``torch.Generator``).
+    ``PairTask()`` with its defaults. ``seed`` is accepted so that every task of
+    the lens matrix is built the same way, ``make(seed)``; the task itself holds
+    no randomness (batches take a ``torch.Generator``).
     """
     require(isinstance(seed, int), "seed", seed, "an int")
     return PairTask()
