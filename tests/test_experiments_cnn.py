@@ -1,59 +1,11 @@
-import pytest
+"""The trained motif CNN (docs/cnn.md), run small, with a stand-in for Tomtom."""
+
+import numpy as np
 import torch
-import torch.nn.functional as F
 
-from lensbook import dna
-from lensbook.experiments.cnn import scan_motif
-
-
-def test_gata_example_peak_is_bases_4_to_9():
-    r = scan_motif("ATCGATAAGCCG", "GATAAG")
-    # check independently: the only exact occurrence, found by str.find
-    start = "ATCGATAAGCCG".find("GATAAG")
-    assert r.peak_start == start == 3
-    assert (r.peak_first, r.peak_last) == (start + 1, start + 6)
-    assert r.window == "GATAAG"
-    assert r.peak_score == 6.0
-    assert len(r.scores) == 12 - 6 + 1
-
-
-def test_scores_count_matches_like_a_loop():
-    seq, motif = "TTGATAAGGATTAG", "GATAAG"
-    r = scan_motif(seq, motif)
-    by_hand = [sum(a == b for a, b in zip(seq[i:i + len(motif)], motif)) for i in range(len(seq) - len(motif) + 1)]
-    assert list(r.scores) == by_hand
-
-
-def test_bias_and_relu():
-    r = scan_motif("ATCGATAAGCCG", "GATAAG", bias=-5.0)
-    assert r.scores == (0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0)
-
-
-def test_sequence_shorter_than_motif_is_rejected():
-    with pytest.raises(ValueError, match="at least as long as the motif"):
-        scan_motif("GATA", "GATAAG")
-
-
-def test_bad_character_is_rejected_with_position():
-    with pytest.raises(ValueError, match="position 2"):
-        scan_motif("ATXGATAAG", "GATAAG")
-
-
-# --- the trained motif CNN ----------------------------------------------------------------------
-
-import numpy as np  # noqa: E402
-
-from lensbook import motifs  # noqa: E402
-from lensbook.experiments import cnn as experiments  # noqa: E402
-from lensbook.tasks.motif import MOTIF_IDS  # noqa: E402
-
-
-def test_matching_rule():
-    gata5 = motifs.load_jaspar("MA0766.3")
-    assert experiments._rule(gata5, "MA0766.3", "GATA5", ("C4-GATA-related",)) == "same matrix"
-    assert experiments._rule(gata5, "MA9999.1", "Gata5", ()) == "same TF"
-    assert experiments._rule(gata5, "MA0482.3", "GATA4", ("C4-GATA-related",)) == "same family"
-    assert experiments._rule(gata5, "MA0108.3", "TBP", ("TBP-related factors",)) == "none"
+from lensbook import dna, motifs
+from lensbook.experiments import cnn as experiments
+from lensbook.tasks.motif import MOTIF_IDS
 
 
 def test_ism_of_a_linear_score_is_the_weight_difference():
@@ -105,60 +57,3 @@ def test_motif_cnn_end_to_end_with_a_stand_in_for_tomtom(monkeypatch, one_thread
     assert len(site) == 8 and r.ism_start >= 0
 
 
-def test_deepsea_parameters_experiment():
-    r = experiments.deepsea_parameters()
-    assert r.total == 52_843_119
-    assert r.names == ("conv1", "conv2", "conv3", "fc", "out")
-    assert abs(r.share("fc") - 47_064_925 / 52_843_119) < 1e-12
-    assert 0.906 < r.dense_share < 0.907 and abs(r.conv_share + r.dense_share - 1) < 1e-12
-    assert r.fc_inputs == 960 * 53
-    assert r.n_outputs == 919 and r.pool == 4 and r.fc_positions == 53
-
-
-def test_deepsea_receptive_field_matches_autograd():
-    """The last feature maps' receptive field and step, checked on the real (tiny) DeepSEA layout."""
-    from lensbook.models.deepsea import DeepSEA, DeepSEAConfig
-
-    r = experiments.deepsea_parameters()
-    assert (r.fc_receptive_field, r.fc_step) == (163, 16)
-    model = DeepSEA(DeepSEAConfig(length=400, channels=(2, 2, 2), n_hidden=2, n_outputs=1)).eval()
-    torch.nn.init.constant_(model.conv1.weight, 1.0)   # no zero weight: every tap carries a gradient
-    torch.nn.init.constant_(model.conv2.weight, 1.0)
-    torch.nn.init.constant_(model.conv3.weight, 1.0)
-    model.pool = torch.nn.AvgPool1d(4)  # same windows as the max pool, but every input gets a gradient
-    x = torch.ones(1, 4, 400, requires_grad=True)
-    seen = {}
-    hook = model.conv3.register_forward_hook(lambda m, i, o: seen.update(out=o))
-    model(x)
-    hook.remove()
-    for j in (0, 1, 5):
-        if x.grad is not None:
-            x.grad = None
-        seen["out"][0, 0, j].backward(retain_graph=True)
-        used = torch.nonzero(x.grad[0].abs().sum(dim=0)).flatten()
-        assert (int(used[0]), len(used)) == (j * r.fc_step, r.fc_receptive_field)
-
-
-def test_receptive_field_arithmetic():
-    assert experiments.receptive_field([]) == (1, 1)
-    assert experiments.receptive_field([(8, 1, 1), (2, 2, 1), (8, 1, 1), (2, 2, 1)]) == (25, 4)  # GenomicsCNN
-    assert experiments.receptive_field([(3, 1, 1), (3, 1, 2), (3, 1, 4)]) == (15, 1)            # WaveNet's picture
-    with pytest.raises(ValueError, match="stages"):
-        experiments.receptive_field([(3, 0, 1)])
-
-
-def test_dilated_receptive_field_follows_the_spliceai_config():
-    from lensbook.models.spliceai import SpliceAIConfig
-
-    r = experiments.dilated_receptive_field()
-    config = SpliceAIConfig.preset("10k")
-    assert r.units == config.units and r.context[-1] == config.context == 10_000
-    assert r.presets == {"80": (4, 80), "400": (8, 400), "2k": (12, 2000), "10k": (16, 10_000)}
-    for name, (n, cl) in r.presets.items():
-        assert r.context[n - 1] == cl == SpliceAIConfig.preset(name).context
-    assert r.undilated[-1] == 2 * sum(w - 1 for w, _ in config.units) == 640
-    assert r.stack == ((11, 1), (11, 4)) and r.stack_field == 1 + 10 + 40
-    assert r.stack_measured == tuple(range(-25, 26))
-    assert r.n_convolutions == 32 and r.gain == 10_000 / 640
-    small = experiments.dilated_receptive_field("400")
-    assert small.context[-1] == 400 and small.stack == r.stack

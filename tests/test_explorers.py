@@ -198,7 +198,7 @@ def test_motif_cnn_keeps_its_first_layer(monkeypatch):
         return [cnn.FilterMatch(f, np.zeros((4, model.width)), 0, 0.0, "", "", (), np.zeros((4, 0)), 1.0, 0, 0)
                 for f in range(model.conv.out_channels)]
 
-    monkeypatch.setattr(cnn, "_read_filters", unsearched)
+    monkeypatch.setattr(cnn, "read_filters", unsearched)
     r = cnn.motif_cnn(steps=5, anneal_steps=5, n_test=200)
     assert r.conv_weight.shape == (r.n_filters, 4, r.width) and r.conv_bias.shape == (r.n_filters,)
     model = MotifCNN(r.n_filters, r.width)

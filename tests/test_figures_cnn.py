@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lensbook.experiments import cnn as experiments
+from lensbook.experiments.dilated_receptive_field import dilated_receptive_field
 from lensbook.figures import cnn as figures
 from lensbook.figures import style
 from lensbook.figures.registry import load_all
@@ -12,7 +12,7 @@ from lensbook.figures.registry import load_all
 
 @pytest.mark.parametrize("theme", style.THEMES)
 def test_dilated_receptive_field_draws_the_config(theme):
-    r = experiments.dilated_receptive_field()
+    r = dilated_receptive_field()
     with style.themed(theme):
         fig = figures.dilated_receptive_field(r)
         svg = style.to_svg(fig)

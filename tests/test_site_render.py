@@ -109,3 +109,23 @@ def test_a_figure_with_a_phone_layout_is_drawn_twice_per_theme(tmp_path, monkeyp
     assert sorted(rendered.svg) == ["dark", "dark-narrow", "light", "light-narrow"]
     assert sorted(seen) == [("dark", "narrow"), ("dark", "wide"), ("light", "narrow"), ("light", "wide")]
     assert b'width="266.4pt"' in rendered.svg["light-narrow"] and b'width="504pt"' in rendered.svg["light"]
+
+
+def test_keys_follow_the_code_not_its_comments_or_layout(tmp_path, monkeypatch):
+    package = tmp_path / "lensbook"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    module = package / "thing.py"
+    monkeypatch.setattr(sources, "PACKAGE_DIR", package)
+    sources.clear_caches()
+
+    def key(text):
+        module.write_text(text)
+        sources._read.cache_clear()
+        return sources.source_hash("lensbook.thing")
+
+    base = key("def f(x):\n    return x + 1\n")
+    assert key("# --8<-- [start:f]\ndef f(x):\n\n    return x + 1   # one more\n# --8<-- [end:f]\n") == base
+    assert key("def f(x):\n    return x + 2\n") != base
+    assert key('def f(x):\n    """Add one."""\n    return x + 1\n') != base      # docstrings are shown: they count
+    sources.clear_caches()

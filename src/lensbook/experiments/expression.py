@@ -6,8 +6,7 @@ reads log-expression and answers with a mean and a variance for the log of
 the next measurement (trained by the Gaussian negative log-likelihood, Nix &
 Weigend 1994, doi:10.1109/ICNN.1994.374138), a log-normal prediction that is
 turned back into a mean and sd of expression; so it says how sure it is.
-Several seeds form
-a deep ensemble (Lakshminarayanan et al. 2017, arXiv:1612.01474), whose spread
+Several seeds form a deep ensemble (Lakshminarayanan et al. 2017, arXiv:1612.01474), whose spread
 adds the networks' disagreement. The oracle is the posterior predictive under
 the generating model, estimated by self-normalised importance sampling.
 """
@@ -81,11 +80,8 @@ class ExpressionForecast:
     query: tuple[float, ...]
     manuscript_guess: float
     seeds: tuple[int, ...]
-    n_seeds: int
     member_mean: tuple[float, ...]
     member_sd: tuple[float, ...]
-    ensemble_mean: float
-    ensemble_sd: float
     oracle_mean: float
     oracle_sd: float
     oracle_ess: float
@@ -104,7 +100,26 @@ class ExpressionForecast:
     hidden: int
     test_size: int
     cv: float
-    guess_within: dict[str, bool]
+
+    @property
+    def n_seeds(self) -> int:
+        return len(self.seeds)
+
+    @property
+    def ensemble_mean(self) -> float:
+        """The ensemble's mean: the mean of the members' means."""
+        return float(np.mean(self.member_mean))
+
+    @property
+    def ensemble_sd(self) -> float:
+        """The ensemble's sd: from the members' mean variance plus the variance of their means."""
+        return float(np.sqrt((np.array(self.member_sd) ** 2).mean() + np.var(self.member_mean)))
+
+    @property
+    def guess_within(self) -> dict[str, bool]:
+        """Whether the manuscript's guess lies within one sd of the ensemble's and of the oracle's answer."""
+        return {name: bool(abs(self.manuscript_guess - mean) <= sd) for name, mean, sd in
+                (("ensemble", self.ensemble_mean, self.ensemble_sd), ("oracle", self.oracle_mean, self.oracle_sd))}
 
 
 def run_expression(seeds: tuple[int, ...] = (0, 1, 2), steps: int = 250, batch: int = 128,
@@ -131,27 +146,20 @@ def run_expression(seeds: tuple[int, ...] = (0, 1, 2), steps: int = 250, batch: 
         test_mean, _ = forecast(model, x_test)
         test_means.append(test_mean)
         r2s.append(metrics.r2(test_mean, y_test))
-    m, s = np.array(means), np.array(sds)
     posterior = task.posterior(query.double())
     grid = torch.arange(0.0, task.target_hour + 1.0, 1.0, dtype=torch.float64)
     band = task.trajectory_quantiles(query, grid)                  # (3, T): 5%, 50%, 95%
     _, examples = task.simulate(4, torch.Generator().manual_seed(11))
-    ensemble_mean, ensemble_sd = float(m.mean()), float(np.sqrt((s ** 2).mean() + m.var()))
-    inside = {name: bool(abs(MANUSCRIPT_GUESS - mu) <= sd) for name, mu, sd in
-              (("ensemble", ensemble_mean, ensemble_sd),
-               ("oracle", float(posterior.mean[0]), float(posterior.sd[0])))}
     return ExpressionForecast(
         hours=task.hours, target_hour=task.target_hour, query=MANUSCRIPT_INPUT,
-        manuscript_guess=MANUSCRIPT_GUESS, seeds=tuple(seeds), n_seeds=len(seeds),
-        member_mean=tuple(means), member_sd=tuple(sds),
-        ensemble_mean=ensemble_mean, ensemble_sd=ensemble_sd,
+        manuscript_guess=MANUSCRIPT_GUESS, seeds=tuple(seeds), member_mean=tuple(means), member_sd=tuple(sds),
         oracle_mean=float(posterior.mean[0]), oracle_sd=float(posterior.sd[0]),
         oracle_ess=float(posterior.ess[0]), oracle_draws=task.prior_samples,
         member_r2=tuple(r2s), ensemble_r2=metrics.r2(torch.stack(test_means).mean(0), y_test),
         oracle_r2=metrics.r2(task.oracle(x_test), y_test), last_value_r2=metrics.r2(x_test[:, 0, -1], y_test),
         band_hours=tuple(grid.tolist()), band_low=tuple(band[0].tolist()), band_mid=tuple(band[1].tolist()),
         band_high=tuple(band[2].tolist()), examples=tuple(tuple(row) for row in examples.tolist()),
-        steps=steps, batch=batch, hidden=hidden, test_size=test_size, cv=task.cv, guess_within=inside,
+        steps=steps, batch=batch, hidden=hidden, test_size=test_size, cv=task.cv,
     )
 
 

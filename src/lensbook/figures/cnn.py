@@ -13,7 +13,10 @@ from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
 from .. import dna, motifs
-from ..experiments.cnn import DeepSEAParameters, DilationResult, MotifCNNResult, ScanResult
+from ..experiments.cnn import MotifCNNResult
+from ..experiments.deepsea_parameters import DeepSEAParameters
+from ..experiments.dilated_receptive_field import DilationResult
+from ..experiments.gata_scan import ScanResult
 from . import style
 from .registry import figure
 

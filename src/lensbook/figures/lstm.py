@@ -6,7 +6,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
 
-from ..experiments.memory import BoundaryResult, CellSketch, MemoryResult
+from ..experiments.bidirectional import BoundaryResult
+from ..experiments.lstm_cell import CellSketch
+from ..experiments.memory import MemoryResult
 from . import style
 from .registry import figure
 

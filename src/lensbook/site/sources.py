@@ -45,7 +45,8 @@ def tree(path: Path) -> ast.Module:
 
 
 def _facts(path: Path) -> tuple[ast.Module, bytes, frozenset[tuple[str, int, str]], frozenset[str]]:
-    """What a file says, cached until it changes: its tree, its bytes, its imports
+    """What a file says, cached until it changes: its tree, its code (the tree dumped without
+    line numbers: comments, blank lines and layout are not code), its imports
     (``(module, level, name)``) and the ``VERSIONED`` libraries it imports."""
     stat = path.stat()
     return _read(str(path), stat.st_mtime_ns, stat.st_size)
@@ -65,7 +66,8 @@ def _read(path: str, mtime_ns: int, size: int):
             imports.update((node.module or "", node.level, a.name) for a in node.names)
             if not node.level and node.module:
                 libraries.add(node.module.split(".")[0])
-    return module, data, frozenset(imports), frozenset(libraries & set(VERSIONED))
+    code = ast.dump(module, include_attributes=False).encode()
+    return module, code, frozenset(imports), frozenset(libraries & set(VERSIONED))
 
 
 def _imports(name: str, path: Path) -> set[str]:
@@ -125,7 +127,11 @@ def version(distribution: str) -> str:
 
 
 def source_hash(*modules: str, extra: str = "") -> str:
-    """SHA-256 over the sources of ``modules`` and their ``lensbook`` imports.
+    """SHA-256 over the code of ``modules`` and their ``lensbook`` imports.
+
+    The code is each module's syntax tree, docstrings included, without its
+    comments or layout: a comment (such as a section marker that a page
+    includes) or a re-wrapped line does not invalidate a result.
 
     The versions of torch, numpy and matplotlib are part of the key, since a
     new release can change numbers or drawing, and so are those of memelite
