@@ -316,3 +316,10 @@ def test_the_long_range_row_scores_distance_bands_and_the_single_element_detecto
         c = r.cell("long-range", lens)
         assert len(c.band_scores) == 2 and all(len(b) == 4 for b in c.band_scores)
         assert len(c.mean_bands) == 4 and min(c.oracle_bands) > 0.9
+    assert dict(r.cnn_reach)["long-range"] == 8 * 5           # 9-bin window of 5-bp bins (160 bp, 32 tokens)
+    from lensbook.figures.transformer import nearer_enhancer_distance
+    for theme in style.THEMES:
+        for layout in ("wide", "narrow"):
+            with style.themed(theme), style.layout(layout):
+                ax = nearer_enhancer_distance(r).axes[0]
+                assert len(ax.lines) >= 2 + 2 * (2 + 1)      # oracle, single element; per lens seeds + mean

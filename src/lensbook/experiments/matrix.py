@@ -119,6 +119,11 @@ class Protocol:
     at ``max_steps``. The learning rate is chosen from ``lr_grid`` on seed 0's
     validation score.
 
+    ``pretrained_stem`` starts the lenses that have a stem (all but the fully
+    connected one) from one stem, trained once per task on the training set to
+    mark in which bin each element class lies (``task.element_map``,
+    ``pretrain_stem``); the whole lens is then trained as usual.
+
     ``warmup_steps > 0`` is a curriculum: before those steps, the lens trains
     ``warmup_steps`` steps on the task's warm-up version of the same training
     set (``task.sample_warmup``, drawn from the same seed), with the same
@@ -135,6 +140,7 @@ class Protocol:
     lr_grid: tuple[float, ...] = (1e-3, 3e-3, 1e-2)
     weight_decay: float = 0.0
     warmup_steps: int = 0
+    pretrained_stem: bool = False
 
     def __post_init__(self) -> None:
         for name in ("train_size", "val_size", "batch", "eval_every", "patience", "max_steps"):
@@ -150,13 +156,13 @@ class Protocol:
 
 #: The build's protocol for each task. A relational task (motif-pair) starts on a plateau where no
 #: single motif carries signal, so early stopping may not fire before ``min_steps``. On long-range no
-#: element, and no set of elements present, carries any signal; every lens first trains on the
-#: sequences with the nearer enhancer alone (a curriculum, ``warmup_steps``).
+#: element, and no set of elements present, carries any signal: the stem is first trained to find the
+#: elements, and every lens first trains on the sequences with the nearer enhancer alone (a curriculum).
 PROTOCOLS: dict[str, Protocol] = {
     "local-motif": Protocol(),
     "motif-pair": Protocol(min_steps=1000),
     "next-step": Protocol(),
-    "long-range": Protocol(val_size=500, warmup_steps=1000, max_steps=2000),
+    "long-range": Protocol(val_size=500, pretrained_stem=True, warmup_steps=1000, min_steps=500, max_steps=3000),
 }
 
 
@@ -398,6 +404,9 @@ class MatrixResult:
     single_element: tuple[tuple[str, float], ...] = ()
     #: ``(task, edges)``: the distance bands of tasks that define ``band_edges``.
     band_edges: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    #: ``(task, bp)`` for the same tasks: the CNN lens's reach, ``(window_bins - 1) * pool``, the
+    #: farthest apart two bins can be and still meet in one output of its convolutions.
+    cnn_reach: tuple[tuple[str, int], ...] = ()
 
     def curve(self, task: str, architecture: str) -> Curve:
         """The learning curve of ``task`` and ``architecture``."""
@@ -566,8 +575,11 @@ def fit(task: Task, architecture: str, seed: int, lr: float, protocol: Protocol,
     weights of its best validation score, the validation score at every
     evaluation (``trace``) and the kept model's score on its training set.
     """
+    config = LensConfig(task.channels, task.length, width=WIDTH)
     with seeded(seed):
-        model = build(architecture, LensConfig(task.channels, task.length, width=WIDTH))
+        model = build(architecture, config)
+    if protocol.pretrained_stem and hasattr(model, "stem"):
+        model.stem.load_state_dict(pretrain_stem(task, config, protocol.train_size))
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=protocol.weight_decay)
     loss_fn = _loss(task)
     generator = torch.Generator().manual_seed(1000 + seed)
@@ -609,6 +621,43 @@ def fit(task: Task, architecture: str, seed: int, lr: float, protocol: Protocol,
     model.eval()
     train_score = _score(task, _predict(model, x_train), y_train)
     return Fit(model, float(best), step, best_step, tuple(trace), float(train_score))
+
+
+#: Steps, batch and learning rate of ``pretrain_stem``.
+STEM_STEPS, STEM_BATCH, STEM_LR = 600, 64, 1e-2
+_STEMS: dict[tuple, dict[str, torch.Tensor]] = {}
+
+
+def pretrain_stem(task: Task, config: LensConfig, train_size: int) -> dict[str, torch.Tensor]:
+    """The weights of a lens stem trained to mark where each element class lies, bin by bin.
+
+    Trained once per task and shape (then kept for the process) on the task's
+    fixed training set (``TRAIN_SEED``, ``train_size`` sequences) only, with
+    ``task.element_map`` as per-bin targets: a 1x1 convolution reads the
+    stem's bins, and a weighted cross-entropy counts each rare positive bin
+    ``config.tokens`` times. Seeded by 0, so every lens and seed start from the
+    same stem.
+    """
+    key = (task, config, train_size)
+    if key not in _STEMS:
+        require(hasattr(task, "element_map"), "protocol.pretrained_stem", True,
+                f"False for a task without element positions ({task.name})")
+        pairs = task.sample_pairs(train_size, torch.Generator().manual_seed(TRAIN_SEED))
+        target = task.element_map(pairs, config.pool, config.tokens)              # (N, K, T)
+        with seeded(0):
+            stem = build("cnn", config).stem
+            marks = nn.Conv1d(config.width, target.shape[1], 1)
+        optimiser = torch.optim.AdamW([*stem.parameters(), *marks.parameters()], lr=STEM_LR)
+        weight = torch.full((1, target.shape[1], 1), float(config.tokens))
+        generator = torch.Generator().manual_seed(TRAIN_SEED + 1)
+        for _ in range(STEM_STEPS):
+            index = torch.randint(0, train_size, (STEM_BATCH,), generator=generator)
+            loss = F.binary_cross_entropy_with_logits(marks(stem(pairs.x[index])), target[index], pos_weight=weight)
+            optimiser.zero_grad(set_to_none=True)
+            loss.backward()
+            optimiser.step()
+        _STEMS[key] = {k: v.detach().clone() for k, v in stem.state_dict().items()}
+    return _STEMS[key]
 
 
 def choose_lr(task: Task, architecture: str, protocol: Protocol, data: Fitting) -> tuple[float, tuple, Fit]:
@@ -783,7 +832,7 @@ def lens_matrix(tasks: str | Sequence[str] | None = None, architectures: str | S
     wanted = {"cnn", "lstm", "transformer"}
     view_result = (three_lenses_view(TASKS["motif-pair"](0), lens_view)
                    if lens_view and wanted <= set(lens_view) else None)
-    single, edges = [], []
+    single, edges, reach = [], [], []
     for n in task_names:
         task = TASKS[n](0)
         if hasattr(task, "single_element_posterior"):
@@ -792,9 +841,11 @@ def lens_matrix(tasks: str | Sequence[str] | None = None, architectures: str | S
                                   for e in ("nearer enhancer", "promoter"))))
         if hasattr(task, "band_edges"):
             edges.append((n, task.band_edges))
+            config = LensConfig(task.channels, task.length, width=WIDTH)
+            reach.append((n, (build("cnn", config).window_bins - 1) * config.pool))
     return MatrixResult(task_names, arch_names, seeds, tuple((n, protocols[n]) for n in task_names),
                         tuple((n, MANUSCRIPT_PICK[n]) for n in task_names), TEST_SIZE, tuple(cells), view_result,
-                        tuple(curves), tuple(single), tuple(edges))
+                        tuple(curves), tuple(single), tuple(edges), tuple(reach))
 
 
 def _cell_job(job: tuple, threads: bool = True) -> tuple[Cell, nn.Module, Curve | None]:

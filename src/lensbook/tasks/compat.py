@@ -162,6 +162,23 @@ class CompatibilityTask:
         pairs = self.sample_pairs(n, generator, farther=False)
         return pairs.x, pairs.y
 
+    def element_map(self, pairs: Pairs, pool: int, bins: int) -> torch.Tensor:
+        """``(N, 4, bins)`` float: where each element class lies, for training a stem to find elements.
+
+        Channels are E0, E1, P0, P1; a channel is 1 in the bin (``pool`` bp
+        each) that holds the centre of its element in the sequence, 0
+        elsewhere (a promoter channel is 0 everywhere when its class is absent).
+        """
+        require(isinstance(pool, int) and pool >= 1 and bins * pool >= self.length, "pool/bins", (pool, bins),
+                f"bins of pool bp that cover the {self.length} bp")
+        n, centre = len(pairs.y), self.width // 2
+        target = torch.zeros(n, 4, bins)
+        rows = torch.arange(n)
+        target[rows, pairs.enhancer_class, (self.promoter_start - pairs.distance + centre) // pool] = 1.0
+        target[rows, 1 - pairs.enhancer_class, (self.promoter_start - pairs.far_distance + centre) // pool] = 1.0
+        target[rows, 2 + pairs.promoter_class, (self.promoter_start + centre) // pool] = 1.0
+        return target
+
     @property
     def band_edges(self) -> tuple[int, ...]:
         """Edges of four equal bands of the nearer enhancer's distance, bp (the last band includes its upper edge)."""
