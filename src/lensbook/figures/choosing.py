@@ -6,7 +6,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ..experiments.matrix import LABELS, MatrixResult
+from ..experiments.matrix import MatrixResult
+from ..experiments.matrix_cells import LABELS
 from . import style
 from .registry import figure
 

@@ -39,18 +39,20 @@ def build(cache: Path, site: Path) -> tuple[float, str]:
 
 
 def micro_benchmarks() -> dict[str, object]:
-    """Every ``bench_*`` function in the modules of ``lensbook.experiments``."""
+    """Every ``bench_*`` function in the modules of ``lensbook.bench`` and ``lensbook.experiments``."""
     import importlib
     import pkgutil
 
-    import lensbook.experiments as package
+    import lensbook.bench
+    import lensbook.experiments
 
     found = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"lensbook.experiments.{info.name}")
-        for name, function in sorted(vars(module).items()):
-            if name.startswith("bench_") and callable(function) and function.__module__ == module.__name__:
-                found[f"{info.name}.{name}"] = function
+    for package in (lensbook.bench, lensbook.experiments):
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            for name, function in sorted(vars(module).items()):
+                if name.startswith("bench_") and callable(function) and function.__module__ == module.__name__:
+                    found[f"{info.name}.{name}"] = function
     from . import explorers  # the in-browser explorers: keystroke-to-frame and input waits in Chromium
 
     found["site.explorers.bench_explorers"] = explorers.bench_explorers
