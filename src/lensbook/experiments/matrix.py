@@ -119,10 +119,11 @@ class Protocol:
     at ``max_steps``. The learning rate is chosen from ``lr_grid`` on seed 0's
     validation score.
 
-    ``pretrained_stem`` starts the lenses that have a stem (all but the fully
-    connected one) from one stem, trained once per task on the training set to
-    mark in which bin each element class lies (``task.element_map``,
-    ``pretrain_stem``); the whole lens is then trained as usual.
+    ``stem_steps > 0`` starts the lenses that have a stem (all but the fully
+    connected one) from one stem, trained once per task for that many steps on
+    the training set to mark in which bin each element class lies
+    (``task.element_map``, ``pretrain_stem``); the whole lens is then trained
+    as usual.
 
     ``warmup_steps > 0`` is a curriculum: before those steps, the lens trains
     ``warmup_steps`` steps on the task's warm-up version of the same training
@@ -140,7 +141,7 @@ class Protocol:
     lr_grid: tuple[float, ...] = (1e-3, 3e-3, 1e-2)
     weight_decay: float = 0.0
     warmup_steps: int = 0
-    pretrained_stem: bool = False
+    stem_steps: int = 0
 
     def __post_init__(self) -> None:
         for name in ("train_size", "val_size", "batch", "eval_every", "patience", "max_steps"):
@@ -150,8 +151,9 @@ class Protocol:
                 f"between 0 and max_steps ({self.max_steps})")
         require(len(self.lr_grid) >= 1 and all(lr > 0 for lr in self.lr_grid), "lr_grid", self.lr_grid,
                 "at least one positive learning rate")
-        require(isinstance(self.warmup_steps, int) and self.warmup_steps >= 0, "warmup_steps",
-                self.warmup_steps, "an int >= 0")
+        for name in ("warmup_steps", "stem_steps"):
+            require(isinstance(getattr(self, name), int) and getattr(self, name) >= 0, name,
+                    getattr(self, name), "an int >= 0")
 
 
 #: The build's protocol for each task. A relational task (motif-pair) starts on a plateau where no
@@ -162,7 +164,7 @@ PROTOCOLS: dict[str, Protocol] = {
     "local-motif": Protocol(),
     "motif-pair": Protocol(min_steps=1000),
     "next-step": Protocol(),
-    "long-range": Protocol(val_size=500, pretrained_stem=True, warmup_steps=1000, min_steps=500, max_steps=3000),
+    "long-range": Protocol(val_size=500, stem_steps=600, warmup_steps=1000, min_steps=500, max_steps=3000),
 }
 
 
@@ -408,6 +410,22 @@ class MatrixResult:
     #: farthest apart two bins can be and still meet in one output of its convolutions.
     cnn_reach: tuple[tuple[str, int], ...] = ()
 
+    def row(self, task: str) -> dict[str, Cell]:
+        """``{lens: cell}`` of ``task``, in the matrix's order of lenses."""
+        return {a: self.cell(task, a) for a in self.architectures}
+
+    def bands(self, task: str) -> tuple[int, ...]:
+        """The distance-band edges of ``task`` (bp)."""
+        return dict(self.band_edges)[task]
+
+    def single_element_score(self, task: str) -> float:
+        """The exact test score of the best detector of any one element alone on ``task``."""
+        return dict(self.single_element)[task]
+
+    def cnn_reach_bp(self, task: str) -> int:
+        """The CNN lens's reach on ``task`` (see ``cnn_reach``)."""
+        return dict(self.cnn_reach)[task]
+
     def curve(self, task: str, architecture: str) -> Curve:
         """The learning curve of ``task`` and ``architecture``."""
         for c in self.curves:
@@ -578,8 +596,8 @@ def fit(task: Task, architecture: str, seed: int, lr: float, protocol: Protocol,
     config = LensConfig(task.channels, task.length, width=WIDTH)
     with seeded(seed):
         model = build(architecture, config)
-    if protocol.pretrained_stem and hasattr(model, "stem"):
-        model.stem.load_state_dict(pretrain_stem(task, config, protocol.train_size))
+    if protocol.stem_steps and hasattr(model, "stem"):
+        model.stem.load_state_dict(pretrain_stem(task, config, protocol.train_size, protocol.stem_steps))
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=protocol.weight_decay)
     loss_fn = _loss(task)
     generator = torch.Generator().manual_seed(1000 + seed)
@@ -623,12 +641,12 @@ def fit(task: Task, architecture: str, seed: int, lr: float, protocol: Protocol,
     return Fit(model, float(best), step, best_step, tuple(trace), float(train_score))
 
 
-#: Steps, batch and learning rate of ``pretrain_stem``.
-STEM_STEPS, STEM_BATCH, STEM_LR = 600, 64, 1e-2
+#: Batch and learning rate of ``pretrain_stem``.
+STEM_BATCH, STEM_LR = 64, 1e-2
 _STEMS: dict[tuple, dict[str, torch.Tensor]] = {}
 
 
-def pretrain_stem(task: Task, config: LensConfig, train_size: int) -> dict[str, torch.Tensor]:
+def pretrain_stem(task: Task, config: LensConfig, train_size: int, steps: int) -> dict[str, torch.Tensor]:
     """The weights of a lens stem trained to mark where each element class lies, bin by bin.
 
     Trained once per task and shape (then kept for the process) on the task's
@@ -638,10 +656,10 @@ def pretrain_stem(task: Task, config: LensConfig, train_size: int) -> dict[str, 
     ``config.tokens`` times. Seeded by 0, so every lens and seed start from the
     same stem.
     """
-    key = (task, config, train_size)
+    key = (task, config, train_size, steps)
     if key not in _STEMS:
-        require(hasattr(task, "element_map"), "protocol.pretrained_stem", True,
-                f"False for a task without element positions ({task.name})")
+        require(hasattr(task, "element_map"), "protocol.stem_steps", steps,
+                f"0 for a task without element positions ({task.name})")
         pairs = task.sample_pairs(train_size, torch.Generator().manual_seed(TRAIN_SEED))
         target = task.element_map(pairs, config.pool, config.tokens)              # (N, K, T)
         with seeded(0):
@@ -650,7 +668,7 @@ def pretrain_stem(task: Task, config: LensConfig, train_size: int) -> dict[str, 
         optimiser = torch.optim.AdamW([*stem.parameters(), *marks.parameters()], lr=STEM_LR)
         weight = torch.full((1, target.shape[1], 1), float(config.tokens))
         generator = torch.Generator().manual_seed(TRAIN_SEED + 1)
-        for _ in range(STEM_STEPS):
+        for _ in range(steps):
             index = torch.randint(0, train_size, (STEM_BATCH,), generator=generator)
             loss = F.binary_cross_entropy_with_logits(marks(stem(pairs.x[index])), target[index], pos_weight=weight)
             optimiser.zero_grad(set_to_none=True)
