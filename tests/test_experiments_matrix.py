@@ -11,7 +11,7 @@ from lensbook.experiments import matrix, matrix_protocol, matrix_training
 from lensbook.experiments.matrix import MatrixResult, lens_matrix
 from lensbook.experiments.matrix_cells import Cell, Curve, verdict
 from lensbook.experiments.matrix_protocol import Fitting, Protocol, Scaling, fitting_data, scaling
-from lensbook.experiments.matrix_training import fit, step_flops, train_cell
+from lensbook.experiments.matrix_training import fit, pretrain_stem, step_flops, train_cell
 from lensbook.experiments.registry import EXPERIMENTS
 from lensbook.figures import choosing, index, style
 from lensbook.models.lenses import ARCHITECTURES, LensConfig, build
@@ -329,7 +329,7 @@ def test_workers_do_not_change_the_result(one_thread):
 
 SMALL_PAIRS = CompatibilityTask(length=160, promoter_start=140, min_distance=10, max_distance=130)
 WARM = Protocol(train_size=96, val_size=64, batch=8, eval_every=2, patience=1, max_steps=4, lr_grid=(1e-3,),
-                warmup_steps=3)
+                warmup_steps=3, stem_steps=5)
 
 
 def test_the_curriculum_warms_up_on_the_same_training_set_without_the_farther_enhancer():
@@ -365,6 +365,8 @@ def test_the_long_range_row_scores_distance_bands_and_the_single_element_detecto
         c = r.cell("long-range", lens)
         assert len(c.band_scores) == 2 and all(len(b) == 4 for b in c.band_scores)
         assert len(c.mean_bands) == 4 and min(c.oracle_bands) > 0.9
+    assert r.bands("long-range") == SMALL_PAIRS.band_edges and r.single_element_score("long-range") == 0.5
+    assert list(r.row("long-range")) == ["cnn", "transformer"] and r.cnn_reach_bp("long-range") == 8 * 5
     assert dict(r.cnn_reach)["long-range"] == 8 * 5           # 9-bin window of 5-bp bins (160 bp, 32 tokens)
     from lensbook.figures.transformer import nearer_enhancer_distance
     for theme in style.THEMES:
@@ -372,3 +374,15 @@ def test_the_long_range_row_scores_distance_bands_and_the_single_element_detecto
             with style.themed(theme), style.layout(layout):
                 ax = nearer_enhancer_distance(r).axes[0]
                 assert len(ax.lines) >= 2 + 2 * (2 + 1)      # oracle, single element; per lens seeds + mean
+
+
+def test_the_pretrained_stem_is_trained_once_per_task_and_loaded_into_every_lens_with_a_stem(one_thread):
+    config = LensConfig(SMALL_PAIRS.channels, SMALL_PAIRS.length, width=matrix_protocol.WIDTH)
+    state = pretrain_stem(SMALL_PAIRS, config, 96, 5)
+    assert pretrain_stem(SMALL_PAIRS, config, 96, 5) is state                      # once
+    assert not torch.equal(pretrain_stem(SMALL_PAIRS, config, 96, 6)["conv.weight"], state["conv.weight"])
+    with seeded(0):
+        fresh = build("cnn", config).stem.state_dict()
+    assert not torch.equal(fresh["conv.weight"], state["conv.weight"])                   # it did train
+    with pytest.raises(ValueError, match="stem_steps"):
+        pretrain_stem(Drift(), LensConfig(1, 6), 96, 5)

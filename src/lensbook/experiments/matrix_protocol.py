@@ -48,10 +48,11 @@ class Protocol:
     at ``max_steps``. The learning rate is chosen from ``lr_grid`` on seed 0's
     validation score.
 
-    ``pretrained_stem`` starts the lenses that have a stem (all but the fully
-    connected one) from one stem, trained once per task on the training set to
-    mark in which bin each element class lies (``task.element_map``,
-    ``pretrain_stem``); the whole lens is then trained as usual.
+    ``stem_steps > 0`` starts the lenses that have a stem (all but the fully
+    connected one) from one stem, trained once per task for that many steps on
+    the training set to mark in which bin each element class lies
+    (``task.element_map``, ``pretrain_stem``); the whole lens is then trained
+    as usual.
 
     ``warmup_steps > 0`` is a curriculum: before those steps, the lens trains
     ``warmup_steps`` steps on the task's warm-up version of the same training
@@ -69,7 +70,7 @@ class Protocol:
     lr_grid: tuple[float, ...] = (1e-3, 3e-3, 1e-2)
     weight_decay: float = 0.0
     warmup_steps: int = 0
-    pretrained_stem: bool = False
+    stem_steps: int = 0
 
     def __post_init__(self) -> None:
         for name in ("train_size", "val_size", "batch", "eval_every", "patience", "max_steps"):
@@ -79,8 +80,9 @@ class Protocol:
                 f"between 0 and max_steps ({self.max_steps})")
         require(len(self.lr_grid) >= 1 and all(lr > 0 for lr in self.lr_grid), "lr_grid", self.lr_grid,
                 "at least one positive learning rate")
-        require(isinstance(self.warmup_steps, int) and self.warmup_steps >= 0, "warmup_steps",
-                self.warmup_steps, "an int >= 0")
+        for name in ("warmup_steps", "stem_steps"):
+            require(isinstance(getattr(self, name), int) and getattr(self, name) >= 0, name,
+                    getattr(self, name), "an int >= 0")
 
 
 #: The build's protocol for each task. A relational task (motif-pair) starts on a plateau where no
@@ -91,7 +93,7 @@ PROTOCOLS: dict[str, Protocol] = {
     "local-motif": Protocol(),
     "motif-pair": Protocol(min_steps=1000),
     "next-step": Protocol(),
-    "long-range": Protocol(val_size=500, pretrained_stem=True, warmup_steps=1000, min_steps=500, max_steps=3000),
+    "long-range": Protocol(val_size=500, stem_steps=600, warmup_steps=1000, min_steps=500, max_steps=3000),
 }
 
 

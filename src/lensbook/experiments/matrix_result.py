@@ -37,6 +37,22 @@ class MatrixResult:
     #: farthest apart two bins can be and still meet in one output of its convolutions.
     cnn_reach: tuple[tuple[str, int], ...] = ()
 
+    def row(self, task: str) -> dict[str, Cell]:
+        """``{lens: cell}`` of ``task``, in the matrix's order of lenses."""
+        return {a: self.cell(task, a) for a in self.architectures}
+
+    def bands(self, task: str) -> tuple[int, ...]:
+        """The distance-band edges of ``task`` (bp)."""
+        return dict(self.band_edges)[task]
+
+    def single_element_score(self, task: str) -> float:
+        """The exact test score of the best detector of any one element alone on ``task``."""
+        return dict(self.single_element)[task]
+
+    def cnn_reach_bp(self, task: str) -> int:
+        """The CNN lens's reach on ``task`` (see ``cnn_reach``)."""
+        return dict(self.cnn_reach)[task]
+
     def curve(self, task: str, architecture: str) -> Curve:
         """The learning curve of ``task`` and ``architecture``."""
         for c in self.curves:

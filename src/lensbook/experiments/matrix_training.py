@@ -63,8 +63,8 @@ def fit(task: Task, architecture: str, seed: int, lr: float, protocol: Protocol,
     config = LensConfig(task.channels, task.length, width=WIDTH)
     with seeded(seed):
         model = build(architecture, config)
-    if protocol.pretrained_stem and hasattr(model, "stem"):
-        model.stem.load_state_dict(pretrain_stem(task, config, protocol.train_size))
+    if protocol.stem_steps and hasattr(model, "stem"):
+        model.stem.load_state_dict(pretrain_stem(task, config, protocol.train_size, protocol.stem_steps))
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=protocol.weight_decay)
     loss_fn = _loss(task)
     generator = torch.Generator().manual_seed(1000 + seed)
@@ -109,12 +109,12 @@ def fit(task: Task, architecture: str, seed: int, lr: float, protocol: Protocol,
                train_score=float(train_score))
 
 
-#: Steps, batch and learning rate of ``pretrain_stem``.
-STEM_STEPS, STEM_BATCH, STEM_LR = 600, 64, 1e-2
+#: Batch and learning rate of ``pretrain_stem``.
+STEM_BATCH, STEM_LR = 64, 1e-2
 _STEMS: dict[tuple, dict[str, torch.Tensor]] = {}
 
 
-def pretrain_stem(task: Task, config: LensConfig, train_size: int) -> dict[str, torch.Tensor]:
+def pretrain_stem(task: Task, config: LensConfig, train_size: int, steps: int) -> dict[str, torch.Tensor]:
     """The weights of a lens stem trained to mark where each element class lies, bin by bin.
 
     Trained once per task and shape (then kept for the process) on the task's
@@ -124,10 +124,10 @@ def pretrain_stem(task: Task, config: LensConfig, train_size: int) -> dict[str, 
     ``config.tokens`` times. Seeded by 0, so every lens and seed start from the
     same stem.
     """
-    key = (task, config, train_size)
+    key = (task, config, train_size, steps)
     if key not in _STEMS:
-        require(hasattr(task, "element_map"), "protocol.pretrained_stem", True,
-                f"False for a task without element positions ({task.name})")
+        require(hasattr(task, "element_map"), "protocol.stem_steps", steps,
+                f"0 for a task without element positions ({task.name})")
         pairs = task.sample_pairs(train_size, torch.Generator().manual_seed(TRAIN_SEED))
         target = task.element_map(pairs, config.pool, config.tokens)              # (N, K, T)
         with seeded(0):
@@ -136,7 +136,7 @@ def pretrain_stem(task: Task, config: LensConfig, train_size: int) -> dict[str, 
         optimiser = torch.optim.AdamW([*stem.parameters(), *marks.parameters()], lr=STEM_LR)
         weight = torch.full((1, target.shape[1], 1), float(config.tokens))
         generator = torch.Generator().manual_seed(TRAIN_SEED + 1)
-        for _ in range(STEM_STEPS):
+        for _ in range(steps):
             index = torch.randint(0, train_size, (STEM_BATCH,), generator=generator)
             loss = F.binary_cross_entropy_with_logits(marks(stem(pairs.x[index])), target[index], pos_weight=weight)
             optimiser.zero_grad(set_to_none=True)
