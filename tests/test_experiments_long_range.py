@@ -171,14 +171,6 @@ def test_no_seeds_is_rejected():
 # -- the attention reading and the other experiments' use of these models -------------------
 
 
-def test_attention_reading_keeps_its_earlier_import_path():
-    from lensbook.experiments import transformer
-
-    assert transformer.read_attention is attention.read_attention
-    assert transformer.AttentionReading is attention.AttentionReading
-    assert transformer.summarise_readings is attention.summarise_readings
-
-
 def test_parameters_are_the_heads_own_the_frozen_stem_is_not_counted(tiny_result):
     from lensbook.models import parameter_count
 

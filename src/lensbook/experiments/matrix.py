@@ -10,57 +10,43 @@ synthetic tasks whose oracle is known,
   the manuscript's question 1);
 * ``next-step``: an expression time course, predict the next measurement
   (``lensbook.tasks.expression``);
-* ``long-range``: an enhancer hundreds of bp upstream of a promoter, or not
-  (``lensbook.tasks.long_range``).
+* ``long-range``: two enhancers upstream of a promoter; does the nearer one
+  suit the promoter? (``lensbook.tasks.compat``).
 
-The protocol (``Protocol``, ``PROTOCOLS``): each task's training, validation
-and test sets are drawn once, from fixed seeds. Every lens trains on the
-training set with early stopping on the validation score (best checkpoint
-kept), at a learning rate chosen from a small grid on seed 0's validation
-score only; the other seeds train at that rate. The test set is drawn and
-scored once, after all training and selection. Every cell records each
-seed's test score (AUROC for a binary task, R² for the regression task), the
-oracle's score on the same test set, a 95% t-interval of the mean over seeds,
-the parameter count and the training cost in FLOPs, counted by
-``torch.utils.flop_counter`` (a count, not a timing, so two builds give the
-same table). ``verdict`` names the best lens only when its interval does not
-overlap the second's; otherwise it reads "undetermined". Wall-clock seconds
-are measured by ``bench_matrix`` for ``make bench`` only.
-
-Learning curves (``Curve``) train three seeds on nested prefixes of the same
-training set, smaller than the cell's, and put the training-set score beside
-the test score; their largest point is the cell itself.
+How every lens trains on a task's fixed sets is ``matrix_protocol``
+(``Protocol``, ``PROTOCOLS``); how a cell is trained and its cost counted,
+``matrix_training``; what a cell records and how two cells compare,
+``matrix_cells``; the result, ``matrix_result``. Every cell records each
+seed's test score next to the oracle's, a 95% t-interval of the mean over
+seeds, the parameter count and the training cost in FLOPs (a count, not a
+timing, so two builds give the same table). Wall-clock seconds are measured
+by ``lensbook.bench.matrix`` for ``make bench`` only.
 
 The same run also keeps what the three lenses see on one sequence of the
-motif-pair task (``LensView``), for the figure on the chapter's opening page:
+motif-pair task (``lens_view``), for the figure on the chapter's opening page:
 seed 0's models of the matrix, not a second training.
 """
 
 from __future__ import annotations
 
-import copy
-import math
 import multiprocessing
 import os
-import time
-import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 
-import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
 
-from .. import metrics
 from .._validate import require
-from ..models import parameter_count
 from ..models.lenses import ARCHITECTURES, LensConfig, build
-from ..tasks import expression, long_range, motif, pair
+from ..tasks import compat, expression, motif, pair
 from ..tasks.base import Task
-from ..train import seeded
+from . import matrix_protocol
+from .lens_view import three_lenses_view
+from .matrix_cells import Cell, Curve
+from .matrix_protocol import PROTOCOLS, WIDTH, Protocol, scaling, task_score, test_data
+from .matrix_result import MatrixResult
+from .matrix_training import train_cell
 from .registry import experiment
 
 #: The task constructors of the matrix, by task name, in the order the tables show them.
@@ -68,7 +54,7 @@ TASKS: dict[str, Callable[[int], Task]] = {
     "local-motif": motif.gata_task,
     "motif-pair": pair.pu1_cebpb_task,
     "next-step": expression.every_two_hours_task,
-    "long-range": long_range.matrix_task,
+    "long-range": compat.nearer_enhancer_task,
 }
 #: What the manuscript recommends for each task (section 4.5, quick reference and decision framework).
 MANUSCRIPT_PICK: dict[str, tuple[str, ...]] = {
@@ -77,16 +63,8 @@ MANUSCRIPT_PICK: dict[str, tuple[str, ...]] = {
     "next-step": ("lstm",),                 # "Predict next time point in trajectory: LSTM"
     "long-range": ("transformer",),         # "Find enhancer-promoter pairs: Transformer"
 }
-#: Display names of the lenses.
-LABELS = {"fully-connected": "Fully connected", "cnn": "CNN", "lstm": "LSTM", "transformer": "Transformer"}
 #: Seeds of each cell: seed 0 picks the learning rate, and all five are trained at it.
 SEEDS = (0, 1, 2, 3, 4)
-#: The lenses' width (filters, LSTM units, model dimension): small, so the whole matrix trains in the build.
-WIDTH = 16
-#: The three fixed sets of every task, each drawn once from its own seed (the same for every lens and seed).
-TRAIN_SEED, VAL_SEED, TEST_SEED = 20_000, 30_000, 10_000
-#: Held-out sequences per task (the test set), scored once, after training and model selection.
-TEST_SIZE = 1000
 
 #: Learning curves (``Curve``): these tasks, these smaller nested training-set sizes (the largest
 #: point is the matrix cell, at ``Protocol.train_size``), these seeds, at the cell's chosen learning rate.
@@ -94,569 +72,9 @@ CURVE_TASKS = ("local-motif", "motif-pair")
 CURVE_SIZES = (256, 512, 1024, 2048)
 CURVE_SEEDS = (0, 1, 2)
 
-#: Two-sided 95% quantiles of Student's t, by degrees of freedom (for ``Cell.interval``).
-_T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262,
-         10: 2.228, 15: 2.131, 20: 2.086, 30: 2.042}
 
-
-def t_quantile(df: int) -> float:
-    """The 0.975 quantile of Student's t with ``df`` degrees of freedom (table; conservative between rows)."""
-    require(isinstance(df, int) and df >= 1, "df", df, "an int >= 1")
-    return _T975[max(k for k in _T975 if k <= df)] if df <= 30 else 1.96
-
-
-@dataclass(frozen=True)
-class Protocol:
-    """How every lens is trained on a task: fixed data, early stopping, a learning-rate grid.
-
-    The training set (``train_size`` sequences) and the validation set
-    (``val_size``) are drawn once from ``TRAIN_SEED`` and ``VAL_SEED``.
-    AdamW with batches of ``batch`` drawn from the training set (a new
-    permutation each epoch), gradients clipped at norm 1. Every
-    ``eval_every`` steps the validation score is computed; the weights with the
-    best validation score are kept, and training stops when it has not
-    improved for ``patience`` evaluations (but never before ``min_steps``), or
-    at ``max_steps``. The learning rate is chosen from ``lr_grid`` on seed 0's
-    validation score.
-    """
-
-    train_size: int = 4096
-    val_size: int = 1000
-    batch: int = 64
-    eval_every: int = 50
-    patience: int = 6
-    min_steps: int = 0
-    max_steps: int = 2000
-    lr_grid: tuple[float, ...] = (1e-3, 3e-3, 1e-2)
-    weight_decay: float = 0.0
-
-    def __post_init__(self) -> None:
-        for name in ("train_size", "val_size", "batch", "eval_every", "patience", "max_steps"):
-            require(isinstance(getattr(self, name), int) and getattr(self, name) >= 1, name,
-                    getattr(self, name), "an int >= 1")
-        require(0 <= self.min_steps <= self.max_steps, "min_steps", self.min_steps,
-                f"between 0 and max_steps ({self.max_steps})")
-        require(len(self.lr_grid) >= 1 and all(lr > 0 for lr in self.lr_grid), "lr_grid", self.lr_grid,
-                "at least one positive learning rate")
-
-
-#: The build's protocol for each task. A relational task (motif-pair) starts on a plateau where no
-#: single motif carries signal, so early stopping may not fire before ``min_steps``.
-PROTOCOLS: dict[str, Protocol] = {
-    "local-motif": Protocol(),
-    "motif-pair": Protocol(min_steps=1000),
-    "next-step": Protocol(),
-    "long-range": Protocol(train_size=2048, val_size=500, max_steps=1200),
-}
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One lens on one task.
-
-    ``scores`` holds the test score of each seed (scored once, after
-    training); ``val_scores`` the best validation score of each seed;
-    ``steps`` the steps each seed trained (early stopping) and ``best_steps``
-    the step of its kept checkpoint; ``lr`` the learning rate chosen on seed 0's
-    validation score from ``grid`` (``(lr, validation score)`` pairs);
-    ``oracle`` the oracle's score on the same test set; ``flops`` the training
-    cost of one seed (one step's forward and backward pass, counted, times the
-    mean number of steps the seeds trained).
-    """
-
-    task: str
-    architecture: str
-    metric: str
-    scores: tuple[float, ...]
-    oracle: float
-    parameters: int
-    flops: int
-    val_scores: tuple[float, ...] = ()
-    steps: tuple[int, ...] = ()
-    best_steps: tuple[int, ...] = ()
-    lr: float = float("nan")
-    grid: tuple[tuple[float, float], ...] = ()
-    train_scores: tuple[float, ...] = ()
-    traces: tuple[tuple[float, ...], ...] = ()
-
-    @property
-    def mean(self) -> float:
-        """Mean score over seeds."""
-        return float(np.mean(self.scores))
-
-    @property
-    def sd(self) -> float:
-        """Standard deviation of the score over seeds (ddof 1; 0 for one seed)."""
-        return float(np.std(self.scores, ddof=1)) if len(self.scores) > 1 else 0.0
-
-    @property
-    def half_width(self) -> float:
-        """Half the width of the 95% interval of the mean: ``t(0.975, n - 1) * sd / sqrt(n)`` (0 for one seed)."""
-        n = len(self.scores)
-        return t_quantile(n - 1) * self.sd / math.sqrt(n) if n > 1 else 0.0
-
-    @property
-    def interval(self) -> tuple[float, float]:
-        """The 95% t-interval of the mean score over seeds, ``(low, high)``."""
-        return self.mean - self.half_width, self.mean + self.half_width
-
-    @property
-    def fraction(self) -> float:
-        """Mean score as a fraction of the oracle's score."""
-        return self.mean / self.oracle
-
-    @property
-    def label(self) -> str:
-        """The lens's display name ("Fully connected", "CNN", ...)."""
-        return LABELS[self.architecture]
-
-
-@dataclass(frozen=True)
-class Curve:
-    """A learning curve: one lens on one task, trained on nested fixed training sets.
-
-    ``sizes`` are the training-set sizes, increasing; the sets are prefixes
-    of the task's fixed training set, so each holds the smaller ones, and the
-    largest is the matrix cell's own training set (its points are the cell's
-    seeds ``CURVE_SEEDS``, not a second training). ``test[i]`` and
-    ``train[i]`` hold each seed's score at ``sizes[i]`` on the test set and on
-    its own training set.
-    """
-
-    task: str
-    architecture: str
-    sizes: tuple[int, ...]
-    test: tuple[tuple[float, ...], ...]
-    train: tuple[tuple[float, ...], ...]
-    oracle: float
-
-    @property
-    def mean_test(self) -> np.ndarray:
-        """Mean test score at each size, ``(len(sizes),)``."""
-        return np.array([np.mean(s) for s in self.test])
-
-    @property
-    def mean_train(self) -> np.ndarray:
-        """Mean training-set score at each size, ``(len(sizes),)``."""
-        return np.array([np.mean(s) for s in self.train])
-
-    @property
-    def gap(self) -> np.ndarray:
-        """Mean training score minus mean test score at each size (memorisation shows as a large gap)."""
-        return self.mean_train - self.mean_test
-
-    def data_needed(self, fraction: float = 0.9) -> int | None:
-        """The smallest size whose mean test score reaches ``fraction`` of the oracle's, or None."""
-        for size, score in zip(self.sizes, self.mean_test):
-            if score >= fraction * self.oracle:
-                return int(size)
-        return None
-
-    @property
-    def label(self) -> str:
-        """The lens's display name."""
-        return LABELS[self.architecture]
-
-
-def overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
-    """Do two closed intervals ``(low, high)`` overlap?"""
-    return a[0] <= b[1] and b[0] <= a[1]
-
-
-def verdict(cells: Sequence[Cell]) -> str:
-    """The lens a task's measurement names, or ``"undetermined"``.
-
-    The cell with the highest mean is named only when its 95% interval does
-    not overlap the interval of the second-highest mean; otherwise the
-    measurement cannot tell the two apart, and the verdict is
-    ``"undetermined"``. One cell names itself.
-    """
-    require(len(cells) >= 1, "cells", cells, "at least one cell")
-    ranked = sorted(cells, key=lambda c: c.mean, reverse=True)
-    if len(ranked) > 1 and overlap(ranked[0].interval, ranked[1].interval):
-        return "undetermined"
-    return ranked[0].architecture
-
-
-@dataclass(frozen=True)
-class LensView:
-    """What three trained lenses see on one positive sequence of the motif-pair task.
-
-    ``feature_map`` is the CNN stem's ReLU output at base resolution for the
-    ``filters`` most active filters, ``(k, L)``; ``hidden`` the LSTM's hidden
-    states at each bin for its ``units`` most variable units, ``(k, T)``;
-    ``attention`` the Transformer's attention row (averaged over heads) of the
-    bin holding motif B, ``(T,)``; ``scores`` each lens's P(y = 1) for the
-    sequence. Positions are 0-based starts; bin ``t`` covers bases
-    ``t * pool`` to ``(t + 1) * pool - 1``.
-    """
-
-    sequence_length: int
-    pool: int
-    kernel: int
-    motif_names: tuple[str, str]
-    motif_widths: tuple[int, int]
-    pos_a: int
-    pos_b: int
-    filters: tuple[int, ...]
-    feature_map: np.ndarray
-    units: tuple[int, ...]
-    hidden: np.ndarray
-    query_bin: int
-    attention: np.ndarray
-    scores: dict
-
-    @property
-    def bin_a(self) -> int:
-        """The bin holding motif A's centre."""
-        return (self.pos_a + self.motif_widths[0] // 2) // self.pool
-
-    @property
-    def attention_to_a(self) -> float:
-        """Attention weight the query bin puts on motif A's bin."""
-        return float(self.attention[self.bin_a])
-
-    @property
-    def attention_rank_a(self) -> int:
-        """Rank of motif A's bin in the attention row (1 = the most attended bin)."""
-        return int((self.attention > self.attention[self.bin_a]).sum()) + 1
-
-    @property
-    def uniform(self) -> float:
-        """The weight of each bin under uniform attention, ``1 / T``."""
-        return 1.0 / len(self.attention)
-
-    @property
-    def distance(self) -> float:
-        """Centre-to-centre distance of the two motifs, bp."""
-        return abs((self.pos_b + self.motif_widths[1] / 2) - (self.pos_a + self.motif_widths[0] / 2))
-
-    def site(self, position: int, margin: int | None = None) -> str:
-        """The planted site within ``margin`` bp of base ``position``: a motif name or "background".
-
-        ``margin`` defaults to half the stem's filter width (a filter centred
-        there overlaps the site).
-        """
-        half = self.kernel // 2 if margin is None else margin
-        for name, start, width in zip(self.motif_names, (self.pos_a, self.pos_b), self.motif_widths):
-            if start - half <= position < start + width + half:
-                return name
-        return "background"
-
-    @property
-    def cnn_peak(self) -> int:
-        """Base where the CNN's most active filter peaks (0-based)."""
-        return int(np.argmax(self.feature_map[0]))
-
-    @property
-    def bin_centres(self) -> np.ndarray:
-        """Centre (bp) of each bin, ``(T,)``; the last bin may be shorter than ``pool``."""
-        starts = np.arange(len(self.attention)) * self.pool
-        ends = np.minimum(starts + self.pool, self.sequence_length)
-        return (starts + ends - 1) / 2
-
-    @property
-    def lstm_jump(self) -> int:
-        """Centre (bp) of the bin where the LSTM's hidden state changes most from the bin before."""
-        change = np.linalg.norm(np.diff(self.hidden, axis=1), axis=0)   # (T - 1,)
-        return int(self.bin_centres[np.argmax(change) + 1])
-
-
-@dataclass(frozen=True)
-class MatrixResult:
-    """The lens matrix: one ``Cell`` per task and lens."""
-
-    tasks: tuple[str, ...]
-    architectures: tuple[str, ...]
-    seeds: tuple[int, ...]
-    protocols: tuple[tuple[str, Protocol], ...]
-    picks: tuple[tuple[str, tuple[str, ...]], ...]
-    test_size: int
-    cells: tuple[Cell, ...]
-    view: LensView | None
-    curves: tuple[Curve, ...] = ()
-
-    def curve(self, task: str, architecture: str) -> Curve:
-        """The learning curve of ``task`` and ``architecture``."""
-        for c in self.curves:
-            if (c.task, c.architecture) == (task, architecture):
-                return c
-        raise ValueError(f"task/architecture: no learning curve ({task!r}, {architecture!r}); "
-                         f"curves for {sorted({c.task for c in self.curves})}")
-
-    @property
-    def curve_tasks(self) -> tuple[str, ...]:
-        """The tasks with learning curves, in the matrix's order."""
-        return tuple(t for t in self.tasks if any(c.task == t for c in self.curves))
-
-    @property
-    def n_seeds(self) -> int:
-        """Number of seeds per cell."""
-        return len(self.seeds)
-
-    def protocol(self, task: str) -> Protocol:
-        """The training protocol of ``task``."""
-        return dict(self.protocols)[task]
-
-    def cell(self, task: str, architecture: str) -> Cell:
-        """The cell of ``task`` and ``architecture``."""
-        for c in self.cells:
-            if (c.task, c.architecture) == (task, architecture):
-                return c
-        raise ValueError(f"task/architecture: no cell ({task!r}, {architecture!r}); "
-                         f"tasks {list(self.tasks)}, architectures {list(self.architectures)}")
-
-    def best(self, task: str) -> Cell:
-        """The cell with the highest mean score on ``task``."""
-        return max((self.cell(task, a) for a in self.architectures), key=lambda c: c.mean)
-
-    def picked(self, task: str) -> tuple[Cell, ...]:
-        """The cells of the manuscript's pick(s) for ``task`` (``MANUSCRIPT_PICK``), in that order."""
-        return tuple(self.cell(task, a) for a in dict(self.picks)[task] if a in self.architectures)
-
-    def tied(self, task: str, architecture: str) -> bool:
-        """Does the lens's 95% interval overlap the best lens's on ``task``? (The best is tied with itself.)"""
-        return overlap(self.best(task).interval, self.cell(task, architecture).interval)
-
-    def verdict(self, task: str) -> str:
-        """The lens the measurement names on ``task``, or ``"undetermined"`` (see ``verdict``)."""
-        return verdict([self.cell(task, a) for a in self.architectures])
-
-    def agreement(self, task: str) -> str:
-        """``"agrees"``, ``"disagrees"`` or ``"undetermined"``: the measurement against the manuscript's pick.
-
-        "agrees": the verdict names one of the picks. "disagrees": no pick's
-        interval overlaps the best lens's interval. Otherwise (a pick is tied
-        with the best lens, and the verdict is undetermined) "undetermined".
-        """
-        if self.verdict(task) in dict(self.picks)[task]:
-            return "agrees"
-        if not any(self.tied(task, p.architecture) for p in self.picked(task)):
-            return "disagrees"
-        return "undetermined"
-
-    @property
-    def agrees(self) -> dict[str, bool]:
-        """``agrees[task]``: does the verdict name one of the manuscript's picks?"""
-        return {task: self.agreement(task) == "agrees" for task in self.tasks}
-
-    @property
-    def disagreeing(self) -> tuple[str, ...]:
-        """The tasks on which no pick of the manuscript is tied with the best lens."""
-        return tuple(task for task in self.tasks if self.agreement(task) == "disagrees")
-
-    @property
-    def undetermined(self) -> tuple[str, ...]:
-        """The tasks whose verdict is "undetermined"."""
-        return tuple(task for task in self.tasks if self.verdict(task) == "undetermined")
-
-
-# -- one cell ----------------------------------------------------------------------------
-
-
-def _loss(task: Task) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
-    return F.binary_cross_entropy_with_logits if task.target == "binary" else F.mse_loss
-
-
-@dataclass(frozen=True)
-class _Scaling:
-    """z-scores for a regression task's inputs and targets, from one calibration batch."""
-
-    x_mean: float
-    x_sd: float
-    y_mean: float
-    y_sd: float
-
-    def __call__(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return (x - self.x_mean) / self.x_sd, (y - self.y_mean) / self.y_sd
-
-
-def _scaling(task: Task, y: torch.Tensor | None = None, x: torch.Tensor | None = None) -> _Scaling:
-    """Identity for binary (one-hot) tasks; for regression, z-scores of the training set ``x, y``."""
-    if task.target == "binary" or x is None or y is None:
-        return _Scaling(0.0, 1.0, 0.0, 1.0)
-    return _Scaling(float(x.mean()), float(x.std()), float(y.mean()), float(y.std()))
-
-
-def _score(task: Task, predicted: torch.Tensor, y: torch.Tensor) -> float:
-    return metrics.auroc(predicted, y) if task.target == "binary" else metrics.r2(predicted, y)
-
-
-def _predict(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    was = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            return torch.cat([model(chunk) for chunk in x.split(500)])
-    finally:
-        model.train(was)
-
-
-@dataclass(frozen=True)
-class Fitting:
-    """What model selection may see: the training and validation sets (scaled), never the test set."""
-
-    x_train: torch.Tensor
-    y_train: torch.Tensor
-    x_val: torch.Tensor
-    y_val: torch.Tensor
-    scale: _Scaling
-
-
-def fitting_data(task: Task, protocol: Protocol) -> Fitting:
-    """The task's fixed training set (``TRAIN_SEED``) and validation set (``VAL_SEED``), scaled."""
-    x, y = task.sample(protocol.train_size, torch.Generator().manual_seed(TRAIN_SEED))
-    xv, yv = task.sample(protocol.val_size, torch.Generator().manual_seed(VAL_SEED))
-    scale = _scaling(task, y, x)
-    return Fitting(*scale(x, y), *scale(xv, yv), scale)
-
-
-def test_data(task: Task, scale: _Scaling, size: int | None = None) -> tuple[torch.Tensor, torch.Tensor, float]:
-    """The task's fixed test set (``TEST_SEED``), scaled as the training set was, and the oracle's score on it."""
-    x, y = task.sample(TEST_SIZE if size is None else size, torch.Generator().manual_seed(TEST_SEED))
-    oracle = _score(task, task.oracle(x), y)
-    return *scale(x, y), oracle
-
-
-@dataclass(frozen=True)
-class Fit:
-    """One trained lens: its best validation score, the steps it trained, and the step of the kept weights."""
-
-    model: nn.Module
-    val_score: float
-    steps: int
-    best_step: int
-    trace: tuple[float, ...] = ()
-    train_score: float = float("nan")
-
-
-def fit(task: Task, architecture: str, seed: int, lr: float, protocol: Protocol, data: Fitting,
-        size: int | None = None) -> Fit:
-    """Train one lens on the fixed training set with early stopping on the validation set.
-
-    Initialisation is seeded by ``seed`` and the batch order by ``1000 +
-    seed``. ``size`` trains on the first ``size`` sequences of the training
-    set only (the learning curve's nested sets). Returns the model with the
-    weights of its best validation score, the validation score at every
-    evaluation (``trace``) and the kept model's score on its training set.
-    """
-    with seeded(seed):
-        model = build(architecture, LensConfig(task.channels, task.length, width=WIDTH))
-    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=protocol.weight_decay)
-    loss_fn = _loss(task)
-    generator = torch.Generator().manual_seed(1000 + seed)
-    n = len(data.y_train) if size is None else size
-    require(isinstance(n, int) and 1 <= n <= len(data.y_train), "size", size,
-            f"an int from 1 to {len(data.y_train)}")
-    x_train, y_train = data.x_train[:n], data.y_train[:n]
-    order, cursor = torch.randperm(n, generator=generator), 0
-    best, best_state, best_step, since, trace = -math.inf, copy.deepcopy(model.state_dict()), 0, 0, []
-    model.train()
-    step = 0
-    for step in range(1, protocol.max_steps + 1):
-        if cursor + protocol.batch > n:
-            order, cursor = torch.randperm(n, generator=generator), 0
-        index = order[cursor:cursor + protocol.batch]
-        cursor += protocol.batch
-        optimiser.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x_train[index]), y_train[index])
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimiser.step()
-        if step % protocol.eval_every == 0 or step == protocol.max_steps:
-            score = _score(task, _predict(model, data.x_val), data.y_val)
-            trace.append(score)
-            if score > best:
-                best, best_state, best_step, since = score, copy.deepcopy(model.state_dict()), step, 0
-            else:
-                since += 1
-            if since >= protocol.patience and step >= protocol.min_steps:
-                break
-    model.load_state_dict(best_state)
-    model.eval()
-    train_score = _score(task, _predict(model, x_train), y_train)
-    return Fit(model, float(best), step, best_step, tuple(trace), float(train_score))
-
-
-def choose_lr(task: Task, architecture: str, protocol: Protocol, data: Fitting) -> tuple[float, tuple, Fit]:
-    """The learning rate of ``protocol.lr_grid`` with the best validation score of seed 0.
-
-    Sees only ``data`` (training and validation sets). Returns the chosen rate,
-    the grid as ``(lr, validation score)`` pairs, and seed 0's fit at that rate
-    (reused as the cell's seed 0, not trained again).
-    """
-    fits = [fit(task, architecture, 0, lr, protocol, data) for lr in protocol.lr_grid]
-    i = int(np.argmax([f.val_score for f in fits]))   # ties: the first, the smallest rate
-    grid = tuple((float(lr), f.val_score) for lr, f in zip(protocol.lr_grid, fits))
-    return float(protocol.lr_grid[i]), grid, fits[i]
-
-
-def step_flops(model: nn.Module, task: Task, batch: int) -> int:
-    """FLOPs of one training step of ``model`` on a batch of ``task``, counted, not timed.
-
-    One step (forward, loss, backward) is run under
-    ``torch.utils.flop_counter.FlopCounterMode``, which counts matrix products,
-    convolutions and attention; oneDNN's fused LSTM kernel is switched off for
-    that step so that its matrix products are visible to the counter. The
-    model's weights are left as they were (no optimiser step is taken).
-    """
-    x, y = task.sample(batch, torch.Generator().manual_seed(0))
-    if task.target != "binary":
-        x, y = (x - x.mean()) / x.std(), (y - y.mean()) / y.std()
-    was = model.training
-    model.train()
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*TF32 acceleration on top of oneDNN.*")
-            with torch.backends.mkldnn.flags(enabled=False), FlopCounterMode(display=False) as counter:
-                _loss(task)(model(x), y).backward()
-    finally:
-        model.zero_grad(set_to_none=True)
-        model.train(was)
-    return int(counter.get_total_flops())
-
-
-def train_cell(name: str, task: Task, architecture: str, seeds: Sequence[int], protocol: Protocol,
-               curve_sizes: Sequence[int] = (), curve_seeds: Sequence[int] = CURVE_SEEDS,
-               ) -> tuple[Cell, list[nn.Module], Curve | None]:
-    """One cell: the learning rate chosen on seed 0, every seed trained at it, the test set scored once.
-
-    With ``curve_sizes``, also the cell's learning curve: ``curve_seeds`` trained
-    at the same rate on the first ``size`` sequences of the training set for
-    each size, the cell's own seeds as its largest point.
-    """
-    data = fitting_data(task, protocol)
-    lr, grid, first = choose_lr(task, architecture, protocol, data)
-    fits = [first if seed == 0 else fit(task, architecture, seed, lr, protocol, data) for seed in seeds]
-    small = {size: [fit(task, architecture, seed, lr, protocol, data, size=size) for seed in curve_seeds]
-             for size in curve_sizes}
-    # model selection is over: the test set is drawn and scored now, once per trained model
-    x_test, y_test, oracle = test_data(task, data.scale)
-    scores = tuple(_score(task, _predict(f.model, x_test), y_test) for f in fits)
-    steps = tuple(f.steps for f in fits)
-    metric = "AUROC" if task.target == "binary" else "R²"
-    cell = Cell(name, architecture, metric, scores, oracle, parameter_count(fits[0].model),
-                step_flops(fits[0].model, task, protocol.batch) * int(round(np.mean(steps))),
-                tuple(f.val_score for f in fits), steps, tuple(f.best_step for f in fits), lr, grid,
-                tuple(f.train_score for f in fits), tuple(f.trace for f in fits))
-    curve = None
-    if curve_sizes:
-        require(all(s in seeds for s in curve_seeds), "curve_seeds", curve_seeds, f"seeds of the cell {seeds}")
-        sizes = tuple(sorted(curve_sizes))
-        require(sizes[-1] < protocol.train_size, "curve_sizes", curve_sizes,
-                f"sizes below the training set's {protocol.train_size}")
-        test = [tuple(_score(task, _predict(f.model, x_test), y_test) for f in small[s]) for s in sizes]
-        train = [tuple(f.train_score for f in small[s]) for s in sizes]
-        test.append(tuple(scores[seeds.index(s)] for s in curve_seeds))
-        train.append(tuple(fits[seeds.index(s)].train_score for s in curve_seeds))
-        curve = Curve(name, architecture, (*sizes, protocol.train_size), tuple(test), tuple(train), oracle)
-    return cell, [f.model for f in fits], curve
-
-
-# -- the matrix --------------------------------------------------------------------------
-
-
-def _select(names: str | Sequence[str] | None, valid: Sequence[str], argument: str) -> tuple[str, ...]:
+def select_names(names: str | Sequence[str] | None, valid: Sequence[str], argument: str) -> tuple[str, ...]:
+    """``names`` as a tuple, each checked against ``valid``; all of ``valid`` for None."""
     if names is None:
         return tuple(valid)
     chosen = (names,) if isinstance(names, str) else tuple(names)
@@ -704,8 +122,8 @@ def lens_matrix(tasks: str | Sequence[str] | None = None, architectures: str | S
         For an unknown task or lens name (the message lists the valid ones),
         or seeds without 0.
     """
-    task_names = _select(tasks, list(TASKS), "tasks")
-    arch_names = _select(architectures, ARCHITECTURES, "architectures")
+    task_names = select_names(tasks, list(TASKS), "tasks")
+    arch_names = select_names(architectures, ARCHITECTURES, "architectures")
     seeds = tuple(seeds)
     require(len(seeds) > 0 and all(isinstance(s, int) for s in seeds) and 0 in seeds, "seeds", seeds,
             "ints including 0 (seed 0 picks the learning rate)")
@@ -727,9 +145,30 @@ def lens_matrix(tasks: str | Sequence[str] | None = None, architectures: str | S
     wanted = {"cnn", "lstm", "transformer"}
     view_result = (three_lenses_view(TASKS["motif-pair"](0), lens_view)
                    if lens_view and wanted <= set(lens_view) else None)
-    return MatrixResult(task_names, arch_names, seeds, tuple((n, protocols[n]) for n in task_names),
-                        tuple((n, MANUSCRIPT_PICK[n]) for n in task_names), TEST_SIZE, tuple(cells), view_result,
-                        tuple(curves))
+    single, edges, reach = _long_range_baselines(task_names)
+    return MatrixResult(
+        tasks=task_names, architectures=arch_names, seeds=seeds,
+        protocols=tuple((n, protocols[n]) for n in task_names),
+        picks=tuple((n, MANUSCRIPT_PICK[n]) for n in task_names), test_size=matrix_protocol.TEST_SIZE,
+        cells=tuple(cells), view=view_result, curves=tuple(curves),
+        single_element=single, band_edges=edges, cnn_reach=reach,
+    )
+
+
+def _long_range_baselines(task_names: Sequence[str]) -> tuple[tuple, tuple, tuple]:
+    """``MatrixResult.single_element``, ``band_edges`` and ``cnn_reach`` of the tasks that define them."""
+    single, edges, reach = [], [], []
+    for n in task_names:
+        task = TASKS[n](0)
+        if hasattr(task, "single_element_posterior"):
+            x_test, y_test, _ = test_data(task, scaling(task))
+            single.append((n, max(task_score(task, task.single_element_posterior(x_test, e), y_test)
+                                  for e in ("nearer enhancer", "promoter"))))
+        if hasattr(task, "band_edges"):
+            edges.append((n, task.band_edges))
+            config = LensConfig(task.channels, task.length, width=WIDTH)
+            reach.append((n, (build("cnn", config).window_bins - 1) * config.pool))
+    return tuple(single), tuple(edges), tuple(reach)
 
 
 def _cell_job(job: tuple, threads: bool = True) -> tuple[Cell, nn.Module, Curve | None]:
@@ -737,46 +176,8 @@ def _cell_job(job: tuple, threads: bool = True) -> tuple[Cell, nn.Module, Curve 
     name, architecture, seeds, protocol, sizes = job
     if threads:
         torch.set_num_threads(1)
-    cell, models, curve = train_cell(name, TASKS[name](0), architecture, seeds, protocol, sizes)
+    cell, models, curve = train_cell(name, TASKS[name](0), architecture, seeds, protocol, sizes, CURVE_SEEDS)
     return cell, models[seeds.index(0)], curve
-
-
-def three_lenses_view(task: pair.PairTask, models: dict[str, nn.Module], *, filters: int = 4,
-                      units: int = 4) -> LensView:
-    """What trained CNN, LSTM and Transformer lenses see on one near-pair sequence.
-
-    The sequence is the first positive of a fixed draw (seed ``TEST_SEED + 2``),
-    not a chosen one.
-    """
-    planted = task.sample_planted(64, torch.Generator().manual_seed(TEST_SEED + 2))
-    i = int((planted.case == 0).nonzero()[0])
-    x = planted.x[i:i + 1]                                       # (1, 4, L)
-    cnn, lstm, transformer = models["cnn"], models["lstm"], models["transformer"]
-    config: LensConfig = cnn.config
-    was = {m: m.training for m in models.values()}
-    for m in was:
-        m.eval()
-    try:
-        with torch.no_grad():
-            fmap = cnn.features(x)[0]                            # (width, L)
-            top = torch.argsort(fmap.amax(dim=1), descending=True)[:filters]
-            states = lstm.states(x)[0].T                         # (T, width) -> (width, T)
-            varied = torch.argsort(states.std(dim=1), descending=True)[:units]
-            pos_b = int(planted.pos_b[i])
-            query = (pos_b + task.pwm_b.shape[1] // 2) // config.pool
-            row = transformer.attention(x)[0, query]             # (T,)
-            scores = {name: float(torch.sigmoid(m(x))[0]) for name, m in models.items()}
-    finally:
-        for m, mode in was.items():
-            m.train(mode)
-    return LensView(
-        sequence_length=task.length, pool=config.pool, kernel=config.stem_kernel, motif_names=task.motif_names,
-        motif_widths=(task.pwm_a.shape[1], task.pwm_b.shape[1]),
-        pos_a=int(planted.pos_a[i]), pos_b=pos_b,
-        filters=tuple(int(f) for f in top), feature_map=fmap[top].numpy().copy(),
-        units=tuple(int(u) for u in varied), hidden=states[varied].numpy().copy(),
-        query_bin=int(query), attention=row.numpy().copy(), scores=scores,
-    )
 
 
 @experiment("lens_matrix")
@@ -788,34 +189,3 @@ def lens_matrix_build() -> MatrixResult:
     for the whole build.
     """
     return lens_matrix(curve_sizes={task: CURVE_SIZES for task in CURVE_TASKS}, workers=os.cpu_count() or 1)
-
-
-def bench_matrix(tasks: str | Sequence[str] | None = None, architectures: str | Sequence[str] | None = None,
-                 *, seeds: Sequence[int] = SEEDS, protocols: dict[str, Protocol] | None = None) -> list[dict]:
-    """Wall-clock seconds of every cell of the matrix (the build's settings by default).
-
-    Seconds depend on the machine and its load, so they live here, for
-    ``make bench``, and never on the site.
-
-    Returns
-    -------
-    list of dict
-        One row per cell: ``task``, ``lens``, ``seconds`` (the grid and all
-        seeds together) and ``per_seed`` (divided by the number of trainings);
-        a last row ``total``.
-    """
-    task_names = _select(tasks, list(TASKS), "tasks")
-    arch_names = _select(architectures, ARCHITECTURES, "architectures")
-    protocols = {**PROTOCOLS, **(protocols or {})}
-    rows = []
-    for name in task_names:
-        task = TASKS[name](0)
-        for architecture in arch_names:
-            start = time.perf_counter()
-            train_cell(name, task, architecture, seeds, protocols[name])
-            seconds = time.perf_counter() - start
-            runs = len(protocols[name].lr_grid) + len(seeds) - 1
-            rows.append({"task": name, "lens": architecture, "seconds": seconds, "per_seed": seconds / runs})
-    total = sum(r["seconds"] for r in rows)
-    rows.append({"task": "total", "lens": "", "seconds": total, "per_seed": total / max(1, len(rows))})
-    return rows

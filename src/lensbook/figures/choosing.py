@@ -6,7 +6,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ..experiments.matrix import LABELS, MatrixResult
+from ..experiments.matrix import MatrixResult
+from ..experiments.matrix_cells import LABELS
 from . import style
 from .registry import figure
 
@@ -45,7 +46,12 @@ def lens_matrix(r: MatrixResult) -> Figure:
         ax.axhline(chance, color=style.ink(), ls=":", lw=1, label="chance")
         bottom = min(chance, min(min(c.scores) for c in cells), min(c.interval[0] for c in cells))
         ax.set_ylim(bottom - 0.05, 1.02)
-        ax.set_xticks(range(len(cells)), [_short(c.architecture) for c in cells], fontsize=10)
+        labels = [_short(c.architecture) for c in cells]
+        single = dict(r.single_element).get(task)
+        if single is not None:   # the exact best score of any one element alone, as a fifth column
+            ax.scatter([len(cells)], [single], s=40, marker="x", color=style.ink(), zorder=4, lw=1.8)
+            labels.append("1 elem.")
+        ax.set_xticks(range(len(labels)), labels, fontsize=10)
         verdict = r.verdict(task)
         ax.set_title(f"{task}: " + ("undetermined" if verdict == "undetermined" else _short(verdict)),
                      fontsize=11)

@@ -6,7 +6,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ..experiments.matrix import LensView, MatrixResult
+from ..experiments.lens_view import LensView
+from ..experiments.matrix import MatrixResult
 from . import style
 from .registry import figure
 

@@ -8,54 +8,49 @@ from matplotlib.patches import FancyBboxPatch
 
 from ..experiments.attention_costs import CostResult
 from ..experiments.long_range import DistanceResult
+from ..experiments.matrix import MatrixResult
 from ..experiments.positional_encoding import PositionalEncodingResult
 from ..experiments.qkv_schematic import QKVShapes
 from . import style
+from .choosing import COLOURS, MARKERS
 from .registry import figure
-
-_MODEL_COLOUR = {"CNN": "C0", "LSTM": "C1", "Transformer": "C2"}
-_MODEL_MARKER = {"CNN": "o", "LSTM": "s", "Transformer": "^"}
 
 
 # -- accuracy against distance ------------------------------------------------------------
 
 
-@figure("long-range-distance", experiment="long_range", narrow=True)
-def long_range_distance(r: DistanceResult) -> Figure:
-    """AUROC and balanced accuracy per distance band for each head, with the oracle."""
+@figure("nearer-enhancer-distance", experiment="lens_matrix", narrow=True)
+def nearer_enhancer_distance(r: MatrixResult) -> Figure:
+    """AUROC per band of the acting enhancer's distance for each lens of the matrix's long-range row."""
     narrow = style.is_narrow()
-    if narrow:   # stacked: AUROC above, balanced accuracy below, the legend under both
-        fig, axes = style.new_figure(3.7, 7.0, nrows=2, sharex=True)
+    fig, ax = style.new_figure(3.7, 4.6) if narrow else style.new_figure(7.1, 3.6)
+    task = "long-range"
+    edges = np.array(dict(r.band_edges)[task])
+    centres = (edges[:-1] + edges[1:]) / 2
+    reach = dict(r.cnn_reach)[task]
+    ax.axvspan(reach, edges[-1] + 30, color=style.ink(), alpha=0.07, lw=0)
+    ax.plot(centres, r.cell(task, "cnn").oracle_bands, color=style.ink(), ls="--", lw=1.2, label="oracle")
+    for lens in r.architectures:
+        cell = r.cell(task, lens)
+        colour, marker = COLOURS[lens], MARKERS[lens]
+        for seed in np.array(cell.band_scores):                  # (bands,) per seed
+            ax.plot(centres, seed, ls="none", marker=marker, ms=3.5, color=colour, alpha=0.45)
+        ax.plot(centres, cell.mean_bands, color=colour, lw=2, marker=marker, ms=5, label=cell.label)
+    ax.axhline(dict(r.single_element)[task], color=style.ink(), lw=1.0, alpha=0.7, ls=":",
+               label="any one element alone (exact)")
+    ax.set_ylim(0.4, 1.03)
+    ax.set_xlim(edges[0] - 20, edges[-1] + 20)
+    ax.set_xticks(edges)
+    ax.set_xlabel("distance of the nearer enhancer (bp)")
+    ax.set_ylabel("AUROC")
+    ax.grid(alpha=0.5)
+    ax.set_axisbelow(True)
+    ax.text(reach + 8, 0.43, "beyond the\nCNN's reach" if narrow else "beyond the CNN's reach",
+            fontsize=9, color=style.ink())
+    if narrow:   # under the panel: inside, it would cover the points
+        ax.legend(loc="upper left", bbox_to_anchor=(-0.2, -0.16), fontsize=9, ncols=2)
     else:
-        fig, axes = style.new_figure(7.1, 3.4, ncols=2, sharex=True)
-    centres = np.array(r.band_centres)
-    for ax, values, oracle, label in ((axes[0], r.auroc, r.oracle_auroc, "AUROC"),
-                                      (axes[1], r.accuracy, r.oracle_accuracy, "balanced accuracy")):
-        ax.axvspan(r.cnn_reach_bp, r.band_edges[-1] + 30, color=style.ink(), alpha=0.07, lw=0)
-        ax.plot(centres, oracle, color=style.ink(), ls="--", lw=1.2, label="oracle")
-        for i, model in enumerate(r.models):
-            per_seed = np.array(values[i])                       # (seeds, bands)
-            colour = _MODEL_COLOUR[model]
-            for s in range(per_seed.shape[0]):
-                ax.plot(centres, per_seed[s], ls="none", marker=_MODEL_MARKER[model], ms=3.5,
-                        color=colour, alpha=0.45)
-            ax.plot(centres, per_seed.mean(axis=0), color=colour, lw=2, label=model,
-                    marker=_MODEL_MARKER[model], ms=5)
-        ax.axhline(0.5, color=style.ink(), lw=0.8, alpha=0.5, ls=":", label="chance")
-        ax.set_ylim(0.4, 1.03)
-        ax.set_xlim(r.band_edges[0] - 20, r.band_edges[-1] + 20)
-        if not narrow or ax is axes[1]:
-            ax.set_xlabel("enhancer–promoter distance (bp)")
-        ax.set_ylabel(label)
-        ax.grid(alpha=0.5)
-        ax.set_axisbelow(True)
-    axes[0].text(r.cnn_reach_bp + 12, 0.8, "beyond the\nCNN's reach" if narrow else "beyond the CNN's reach",
-                 fontsize=9, color=style.ink())
-    # "chance" is named in the legend, not written over the points that sit on it
-    if narrow:   # under the panels: inside, it would cover the CNN's points
-        axes[1].legend(loc="upper left", bbox_to_anchor=(-0.2, -0.25), fontsize=9, ncols=3)
-    else:        # above both panels: inside, it would cover the CNN's line
-        fig.legend(*axes[1].get_legend_handles_labels(), loc="outside upper center", fontsize=9, ncols=6)
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside upper center", fontsize=9, ncols=3)
     return fig
 
 

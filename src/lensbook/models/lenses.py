@@ -175,6 +175,15 @@ class ConvNet(nn.Module):
         )
         self.readout = nn.Linear(config.width, 1)
 
+    @property
+    def window_bins(self) -> int:
+        """Bins that one position of the body's output sees: ``1 + sum(kernel - 1)`` of its convolutions.
+
+        Two elements more than ``window_bins - 1`` bins apart never meet in one
+        output, so the CNN can relate them only through the global maximum.
+        """
+        return 1 + sum(m.kernel_size[0] - 1 for m in self.body if isinstance(m, nn.Conv1d))
+
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """The stem's feature map at base resolution, before pooling: ``(N, width, L)``."""
         return torch.relu(self.stem.norm(self.stem.conv(x)))
