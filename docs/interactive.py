@@ -22,6 +22,13 @@
 # the promoter. What differs is the lens: how information travels along the
 # sequence to that position.
 #
+# The scene asks about reach, not a relation: one enhancer, present or not,
+# so that "where does the promoter look?" has one right answer to compare
+# the lenses with. A task whose label is a relation between two distant
+# elements, which no single element carries, is measured on the
+# [Transformer page](transformer.md#key-advantages-of-transformers) and in
+# the [lens matrix](choosing.md#the-lens-matrix).
+#
 # This page is a notebook: the numbers below were measured when the site was
 # built. Download it (the button at the top of the page), change the knobs
 # and run it top to bottom; on a laptop CPU it takes well under a minute.
