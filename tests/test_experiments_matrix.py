@@ -327,7 +327,7 @@ def test_workers_do_not_change_the_result(one_thread):
         assert (a.scores, a.grid, a.steps, a.train_scores) == (b.scores, b.grid, b.steps, b.train_scores)
 
 
-SMALL_PAIRS = CompatibilityTask(length=160, promoter_start=140, min_distance=10, max_distance=130)
+SMALL_PAIRS = CompatibilityTask(length=160, promoter_start=140, min_distance=10, max_distance=130, min_separation=40)
 WARM = Protocol(train_size=96, val_size=64, batch=8, eval_every=2, patience=1, max_steps=4, lr_grid=(1e-3,),
                 warmup_steps=3, stem_steps=5)
 
@@ -360,7 +360,7 @@ def test_the_long_range_row_scores_distance_bands_and_the_single_element_detecto
         mp.setattr(matrix_protocol, "TEST_SIZE", 300)
         r = lens_matrix("long-range", ["cnn", "transformer"], seeds=(0, 1), protocols={"long-range": WARM})
     assert r.single_element == (("long-range", 0.5),)                 # exactly chance
-    assert dict(r.band_edges)["long-range"] == SMALL_PAIRS.band_edges == (10, 40, 70, 100, 130)
+    assert dict(r.band_edges)["long-range"] == SMALL_PAIRS.band_edges == (10, 30, 50, 70, 90)
     for lens in ("cnn", "transformer"):
         c = r.cell("long-range", lens)
         assert len(c.band_scores) == 2 and all(len(b) == 4 for b in c.band_scores)

@@ -26,7 +26,7 @@ def test_the_label_is_the_nearer_enhancers_compatibility_and_each_class_alone_is
             share = batch.y[classes == k].mean()
             assert abs(float(share) - 0.5) < 0.1        # each class alone carries no label
     assert batch.distance.min() >= TASK.min_distance and batch.far_distance.max() <= TASK.max_distance
-    assert bool((batch.far_distance - batch.distance >= TASK.width).all())   # two enhancers, never overlapping
+    assert bool((batch.far_distance - batch.distance >= TASK.min_separation).all())   # two enhancers, apart
 
 
 def test_every_sequence_holds_one_element_of_each_class(batch):
@@ -57,7 +57,7 @@ def _brute_force(task, x):
     e1 = [d for d in distances if spells(task.promoter_start - d, task.enhancers[1])]
     compatible = total = 0
     for cp, a, b in itertools.product((0, 1), e0, e1):
-        if not spells(task.promoter_start, task.promoters[cp]) or abs(a - b) < w:
+        if not spells(task.promoter_start, task.promoters[cp]) or abs(a - b) < task.min_separation:
             continue
         nearer = 0 if a < b else 1
         total += 1
@@ -90,4 +90,6 @@ def test_elements_must_not_overlap():
     with pytest.raises(ValueError, match="max_distance"):
         CompatibilityTask(max_distance=600)
     with pytest.raises(ValueError, match="max_distance"):
-        CompatibilityTask(min_distance=50, max_distance=55)      # two enhancers do not fit
+        CompatibilityTask(min_distance=50, max_distance=240)     # two enhancers do not fit 200 bp apart
+    with pytest.raises(ValueError, match="min_separation"):
+        CompatibilityTask(min_separation=4)                      # they would overlap

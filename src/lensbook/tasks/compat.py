@@ -3,8 +3,8 @@
 Every sequence is ``length`` bp of uniform random background (each base 1/4).
 A promoter element of one of two classes starts at the fixed 0-based position
 ``promoter_start``. Upstream of it lie two enhancers, one of each class, at
-two distances drawn uniformly from ``[min_distance, max_distance]`` (redrawn
-until the two do not overlap). The promoter responds to the nearer enhancer
+two distances drawn uniformly from ``[min_distance, max_distance]``, redrawn
+until they are at least ``min_separation`` apart. The promoter responds to the nearer enhancer
 only, and the label is 1 when that enhancer's class suits the promoter's
 (class ``k`` with class ``k``).
 
@@ -23,12 +23,15 @@ which enhancer is nearer the promoter, and whether it suits it. (A first
 version planted one enhancer of either class. A CNN that pools over the whole
 sequence read it without any reach, by counting which classes were present:
 with one enhancer and one promoter, "the classes match" is a sum of two
-"either element of class k is present" detectors.)
+"either element of class k is present" detectors. And with two enhancers
+allowed close together, a CNN tells which one is nearer by comparing the two
+inside one window, without any view of the promoter: hence
+``min_separation``, set beyond the reach of the matrix's CNN.)
 
 The oracle
 ----------
-Under this model every hypothesis (an E0 start, an E1 start, not
-overlapping, inside the window; a promoter class) that spells all three
+Under this model every hypothesis (an E0 start and an E1 start inside the
+window, at least ``min_separation`` apart; a promoter class) that spells all three
 elements where it puts them has the same likelihood, ``4^-(L - 3w)``, and the
 same prior. So the posterior of "E0 is the nearer enhancer" is the share of
 consistent (E0, E1) placements with E0 nearer, counted over the exact matches
@@ -78,14 +81,21 @@ class CompatibilityTask:
     promoter_start : int, optional
         0-based start of the promoter element in every sequence. Default is 500.
     min_distance, max_distance : int, optional
-        Each enhancer starts this many bp upstream of the promoter's start,
-        uniformly in between (inclusive). Defaults are 50 and 450.
+        Each enhancer starts this many bp upstream of the promoter's start
+        (inclusive). Defaults are 50 and 450.
+    min_separation : int, optional
+        The two enhancers start at least this many bp apart; the pair of
+        distances is uniform over all pairs that allow it. Default is 200.
+        Two enhancers close together would let a model tell which one is
+        nearer by comparing them alone, locally, without any view of the
+        promoter.
     """
 
     length: int = 600
     promoter_start: int = 500
     min_distance: int = 50
     max_distance: int = 450
+    min_separation: int = 200
     name: str = "long-range"
     target: Literal["binary", "regression"] = "binary"
     channels: int = 4
@@ -103,11 +113,13 @@ class CompatibilityTask:
         w = self.width
         require(0 <= self.promoter_start <= self.length - w, "promoter_start", self.promoter_start,
                 f"a start from 0 to {self.length - w}")
-        require(w <= self.min_distance and self.min_distance + w <= self.max_distance <= self.promoter_start,
-                "min_distance/max_distance", (self.min_distance, self.max_distance),
-                f"{w} <= min_distance, min_distance + {w} <= max_distance <= promoter_start "
-                f"({self.promoter_start}): two enhancers fit upstream without overlapping the promoter "
-                "or each other")
+        require(w <= self.min_separation, "min_separation", self.min_separation,
+                f"at least the element width {w} (enhancers do not overlap)")
+        require(w <= self.min_distance and self.min_distance + self.min_separation <= self.max_distance
+                <= self.promoter_start, "min_distance/max_distance", (self.min_distance, self.max_distance),
+                f"{w} <= min_distance, min_distance + min_separation ({self.min_separation}) <= max_distance "
+                f"<= promoter_start ({self.promoter_start}): two enhancers fit upstream, apart, without "
+                "overlapping the promoter")
 
     @property
     def width(self) -> int:
@@ -115,9 +127,9 @@ class CompatibilityTask:
         return len(self.promoters[0])
 
     def _distances(self, n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-        """Two distances per sequence, uniform over the non-overlapping pairs: ``(near, far)``, each ``(n,)``."""
+        """Two distances per sequence, uniform over the pairs ``min_separation`` apart: ``(near, far)``, each ``(n,)``."""
         draw = torch.randint(self.min_distance, self.max_distance + 1, (n, 2), generator=generator)
-        while bool((clash := (draw[:, 0] - draw[:, 1]).abs() < self.width).any()):  # redraw overlaps
+        while bool((clash := (draw[:, 0] - draw[:, 1]).abs() < self.min_separation).any()):  # redraw
             draw[clash] = torch.randint(self.min_distance, self.max_distance + 1, (int(clash.sum()), 2),
                                         generator=generator)
         return draw.amin(1), draw.amax(1)
@@ -181,8 +193,11 @@ class CompatibilityTask:
 
     @property
     def band_edges(self) -> tuple[int, ...]:
-        """Edges of four equal bands of the nearer enhancer's distance, bp (the last band includes its upper edge)."""
-        step = (self.max_distance - self.min_distance) / 4
+        """Edges of four equal bands of the nearer enhancer's distance, bp (the last band includes its upper edge).
+
+        The nearer enhancer lies ``min_distance`` to ``max_distance - min_separation`` bp upstream.
+        """
+        step = (self.max_distance - self.min_separation - self.min_distance) / 4
         return tuple(int(round(self.min_distance + i * step)) for i in range(5))
 
     def _matches(self, x: torch.Tensor, element: str) -> torch.Tensor:
@@ -199,11 +214,11 @@ class CompatibilityTask:
         """``(N, 2)``: P(the nearer enhancer has class k | x).
 
         Counts the consistent placements: pairs of an exact E0 match and an
-        exact E1 match in the window that do not overlap, split by which of
-        the two is nearer. ``D`` distances give ``O(N D)`` work through
+        exact E1 match in the window, at least ``min_separation`` apart, split
+        by which of the two is nearer. ``D`` distances give ``O(N D)`` work through
         cumulative sums, not ``O(N D^2)`` pairs.
         """
-        w = self.width
+        w = self.min_separation
         e0, e1 = (self._window(x, m) for m in self.enhancers)          # (N, D) each, index = distance - min
         farther = e1.flip(1).cumsum(1).flip(1)                           # [:, i]: E1 matches at index >= i
         nearer = e1.cumsum(1)                                            # [:, i]: E1 matches at index <= i
@@ -212,7 +227,7 @@ class CompatibilityTask:
         e1_first = (e0 * torch.cat([pad, nearer], 1)[:, :-w]).sum(1)     # E0 at i, E1 at <= i - w
         total = (e0_first + e1_first)[:, None]
         require(bool((total > 0).all()), "x", "a sequence",
-                "an E0 and an E1 enhancer at allowed, non-overlapping distances")
+                "an E0 and an E1 enhancer at allowed distances, min_separation apart")
         return torch.stack([e0_first, e1_first], 1) / total
 
     def promoter_posterior(self, x: torch.Tensor) -> torch.Tensor:
