@@ -52,7 +52,6 @@ def on_files(files, config):
         _state["notebooks"].add_scripts(files, config, cache, log)
     except notebooks.NotebookError as error:
         raise PluginError(str(error)) from error
-    _state["reference"].add_pages(files, config)
     return files
 
 
@@ -63,6 +62,7 @@ def _explorer_files(results) -> dict[str, bytes]:
 
 
 def on_nav(nav, config, files):
+    reference.Reference.drop_nav_file(files)  # literate-nav has read it
     chapter = [(p.file.src_uri, p.file.content_string) for p in nav.pages]
     root = Path(config.config_file_path).parent
     bibliography = root / "bibliography.json"

@@ -1,7 +1,10 @@
 """The API reference: generated at build time from the package, one page per module.
 
 The modules are found on disk (``pkgutil``, nothing imported), so a new module
-gets its page and its place in the navigation without editing a list:
+gets its page and its place in the navigation without editing a list. The
+pages and their ``SUMMARY.md`` are written by mkdocs-gen-files (the script
+``lensbook/site/reference_pages.py``) and the navigation is read from it by
+mkdocs-literate-nav (``- API reference: reference/`` in ``mkdocs.yml``):
 ``lensbook.dna`` is ``reference/dna/``, ``lensbook.models.cnn`` is
 ``reference/models-cnn/``, and a subpackage's own page
 (``reference/models/``) lists its modules. Each page is one mkdocstrings
@@ -15,11 +18,14 @@ Public means: no part of the dotted name starts with ``_``, and not the build
 machinery under ``lensbook.site`` (the MkDocs hook and what it calls), which
 is not a library a reader imports.
 
-Rendering every docstring takes seconds, so the rendered pages are cached
+Rendering every docstring takes about 30 s on a laptop's core (a warm build
+takes under 2), so the rendered pages are cached
 under a hash of the documented modules' sources, this file, ``mkdocs.yml``
 and the versions of the tools that render them. A warm build puts the cached
 HTML, table of contents and autorefs anchors back in place; any change to a
-documented module renders the whole reference again.
+documented module renders the whole reference again. The anchors are recorded
+by wrapping mkdocs-autorefs' ``register_anchor`` during a build that renders;
+pyproject.toml pins mkdocs-autorefs to the version whose signature it wraps.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ TOOLS = ("mkdocs", "mkdocstrings", "mkdocstrings-python", "griffelib", "mkdocs-a
 PACKAGE = "lensbook"
 EXCLUDED = ("lensbook.site",)
 FOLDER = "reference"
-SECTION = "API reference"
+NAV_FILE = f"{FOLDER}/SUMMARY.md"  # read by mkdocs-literate-nav (``- API reference: reference/`` in mkdocs.yml)
 
 
 def public_modules(package: str = PACKAGE, excluded: tuple[str, ...] = EXCLUDED) -> list[str]:
@@ -141,25 +147,50 @@ def index_page(modules: list[str]) -> str:
     )
 
 
-def nav_section(pages: dict[str, list[str]]) -> dict:
-    """The navigation section: the index, the top-level modules, then a group per subpackage.
+def literate_nav(pages: dict[str, list[str]]) -> str:
+    """The reference's navigation, as the ``SUMMARY.md`` that mkdocs-literate-nav reads: the index,
+    the top-level modules, then a section per subpackage (its own page first, then its modules).
 
     Every page is titled with its module's full name (``lensbook.models.lstm``, not ``lstm``): the
     title is also the browser tab's and the search result's, where ``lstm`` alone says little.
+    Links are relative to the reference's folder.
     """
-    entries: list[dict] = [{"Overview": f"{FOLDER}/index.md"}]
-    groups: dict[str, list[dict]] = {}
+    lines = ["* [Overview](index.md)"]
+    sections: set[str] = set()
     for page in pages:
         parts = page.split(".")
+        link = f"[{page}]({page_uri(page).removeprefix(FOLDER + '/')})"
         if len(parts) <= 2 and not (len(parts) == 2 and is_package(page)):
-            entries.append({page: page_uri(page)})
-        else:
-            group = ".".join(parts[:2])
-            if group not in groups:
-                groups[group] = []
-                entries.append({group: groups[group]})
-            groups[group].append({page: page_uri(page)})
-    return {SECTION: entries}
+            lines.append(f"* {link}")
+            continue
+        section = ".".join(parts[:2])
+        if section not in sections:
+            sections.add(section)
+            lines.append(f"* {section}")
+        lines.append(f"    * {link}")
+    return "\n".join(lines) + "\n"
+
+
+def write_pages(open_file=None) -> list[str]:
+    """Write the reference's pages and its ``SUMMARY.md`` with ``open_file`` (mkdocs-gen-files'
+    ``open`` by default: the files join the build, nothing is written under ``docs/``).
+
+    Called by the gen-files script ``lensbook/site/reference_pages.py`` (``mkdocs.yml``); returns
+    the paths written, relative to the docs folder.
+    """
+    if open_file is None:
+        import mkdocs_gen_files
+
+        open_file = mkdocs_gen_files.open
+    modules = public_modules()
+    pages = pages_of(modules)
+    texts = {f"{FOLDER}/index.md": index_page(modules)}
+    texts.update({page_uri(page): page_markdown(page, members, modules) for page, members in pages.items()})
+    texts[NAV_FILE] = literate_nav(pages)
+    for path, text in texts.items():
+        with open_file(path, "w") as f:
+            f.write(text)
+    return list(texts)
 
 
 def cache_key(modules: list[str], config_file: Path) -> str:
@@ -200,13 +231,11 @@ class Reference:
         self.key = ""  # the rendered reference's cache key (empty without mkdocstrings)
 
     def configure(self, config, cache_dir: Path) -> None:
-        """Find the modules, append the reference section to the navigation, open the cache."""
+        """Find the modules and open the cache (the pages and their navigation come from
+        mkdocs-gen-files and mkdocs-literate-nav, see ``write_pages``)."""
         self.modules = public_modules()
         self.pages = pages_of(self.modules)
         self.uris = {page_uri(page) for page in self.pages}
-        if config.nav is not None:  # the nav in mkdocs.yml lists the chapter; the reference is added here
-            config.nav = [item for item in config.nav if not (isinstance(item, dict) and SECTION in item)]
-            config.nav.append(nav_section(self.pages))
         self.autorefs = config.plugins.get("autorefs")
         if self.autorefs is None:  # no mkdocstrings in this configuration: pages show the ::: lines only
             return
@@ -223,15 +252,17 @@ class Reference:
                 entry["anchors"].append([identifier, anchor, title, primary])
             return register(page, identifier, anchor, title=title, primary=primary)
 
-        self.autorefs.register_anchor = recording  # mkdocstrings registers each entry through it
+        # mkdocstrings registers each entry through it; the signature is mkdocs-autorefs 1.4's, which
+        # pyproject.toml pins (tests/test_reference.py checks it)
+        self.autorefs.register_anchor = recording
 
-    def add_pages(self, files, config) -> None:
-        """Generate the reference pages into the build."""
-        from mkdocs.structure.files import File
-
-        files.append(File.generated(config, f"{FOLDER}/index.md", content=index_page(self.modules)))
-        for page, modules in self.pages.items():
-            files.append(File.generated(config, page_uri(page), content=page_markdown(page, modules, self.modules)))
+    @staticmethod
+    def drop_nav_file(files) -> None:
+        """Take ``SUMMARY.md`` out of the build once mkdocs-literate-nav has read it: it is the
+        navigation's source, not a page of the site."""
+        nav_file = files.get_file_from_path(NAV_FILE)
+        if nav_file is not None:
+            files.remove(nav_file)
 
     def page_markdown(self, markdown: str, page) -> str:
         """On a warm build a reference page renders nothing: its HTML comes from the cache.
