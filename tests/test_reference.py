@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from lensbook.site import reference
+from lensbook.site.build import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = reference.public_modules()
@@ -80,16 +78,16 @@ def test_a_broken_reference_fails_the_build(tmp_path):
     config.update(docs_dir=str(docs), site_dir=str(tmp_path / "site"), nav=["index.md"], extra_css=[])
     config.pop("hooks")  # no figures or experiments: only the reference machinery is under test
     config["theme"]["custom_dir"] = str(ROOT / "overrides")
+    # not the generated reference either: one page, with one good and one broken link
+    config["plugins"] = [p for p in config["plugins"] if not (p == "literate-nav" or "gen-files" in p)]
     for plugin in config["plugins"]:
         if isinstance(plugin, dict) and "mkdocstrings" in plugin:
             plugin["mkdocstrings"]["handlers"]["python"]["paths"] = [str(ROOT / "src")]
     path = tmp_path / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(path)],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
-    log = proc.stdout + proc.stderr
-    assert proc.returncode != 0, log
+    build = build_site(tmp_path / "site", config=path, check=False)
+    log = build.log
+    assert build.returncode != 0, log
     assert "Could not find cross-reference target 'lensbook.dna.no_such_function'" in log
     assert "'lensbook.dna.one_hot'" not in log  # the good one resolved
 
@@ -171,3 +169,15 @@ def test_reference_navigation_titles_and_urls(built_site):
         if module != "lensbook.dna":  # the current page links to itself differently
             assert links.get(f"{page}/") == module, module
     assert not (site / "reference" / "SUMMARY").exists()
+
+
+def test_the_gen_files_script_writes_only_when_gen_files_runs_it(tmp_path, monkeypatch):
+    import runpy
+
+    import lensbook.site.reference_pages  # noqa: F401  (imported: writes nothing)
+
+    written = []
+    monkeypatch.setattr(reference, "write_pages", lambda: written.append(True))
+    runpy.run_path(str(ROOT / "src/lensbook/site/reference_pages.py"))  # as mkdocs-gen-files runs it
+    assert written == [True]
+    assert not (ROOT / "docs" / "reference").exists()
