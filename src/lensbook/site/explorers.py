@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from .errors import SourceError
+
 #: Site paths of the generated files, by experiment.
 MOTIF_SCANNER = "explorers/motif-scanner.json"
 ATTENTION = "explorers/attention.json"
@@ -75,13 +77,13 @@ def motif_scanner(result: Any) -> dict[str, Any]:
 
     weight, bias = np.asarray(result.conv_weight), np.asarray(result.conv_bias)
     if weight.ndim != 3 or weight.shape[0] == 0 or weight.shape[1] != 4 or bias.shape != weight.shape[:1]:
-        raise ValueError(f"motif_cnn: expected first-layer weights (F, 4, w) and biases (F,), got "
+        raise SourceError(f"motif_cnn: expected first-layer weights (F, 4, w) and biases (F,), got "
                          f"{weight.shape} and {bias.shape}")
     head_weight, head_bias = np.asarray(result.head_weight), np.asarray(result.head_bias)
     quantiles = np.asarray(result.pooled_quantiles)
     n_classes = len(result.motif_names) + 1
     if head_weight.shape != (n_classes, weight.shape[0]) or quantiles.shape != (n_classes, weight.shape[0], 3):
-        raise ValueError(f"motif_cnn: expected read-out weights ({n_classes}, {weight.shape[0]}) and score "
+        raise SourceError(f"motif_cnn: expected read-out weights ({n_classes}, {weight.shape[0]}) and score "
                          f"quantiles ({n_classes}, {weight.shape[0]}, 3), got {head_weight.shape} and "
                          f"{quantiles.shape}")
     filters = []
@@ -189,7 +191,7 @@ def attention(result: Any) -> dict[str, Any]:
 
     config, state = result.transformer_config, result.transformer_state
     if config is None or not state or not result.example_sequences:
-        raise ValueError("long_range: the result carries no trained Transformer and test sequences")
+        raise SourceError("long_range: the result carries no trained Transformer and test sequences")
     task = LongRangeTask(length=config.length, promoter_start=result.promoter_start)
     model = HybridTransformer(config)
     model.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in state.items()})
@@ -236,7 +238,7 @@ def lstm_gates(result: Any) -> dict[str, Any]:
 
     gates = result.gates
     if gates is None or not getattr(gates, "state", None):
-        raise ValueError("memory: the result carries no traced LSTM's weights")
+        raise SourceError("memory: the result carries no traced LSTM's weights")
     return {"model": "LSTMReader", "experiment": "memory", "seed": result.seed_traced,
             "state": {name: _numbers(value) for name, value in gates.state.items()},
             "classes": list(CLASSES), "donors": list(DONORS), "example": gates.sequence,
@@ -276,25 +278,19 @@ def bench_explorers(site: Path | None = None, length: int = 10_000, keystrokes: 
     * **attention explorer, typing**: key presses in its 1,000-bp box,
       debouncing off, to the next frame.
     """
-    import os
-    import subprocess
-    import sys
     import tempfile
 
     from playwright.sync_api import sync_playwright
 
     from . import chromium
+    from .build import build_site
     from .serve import serve
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="lensbook-explorers-") as tmp:
         if site is None:
             site = Path(tmp) / "site"
-            env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-            proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-                                  env=env, capture_output=True, text=True)
-            if proc.returncode:
-                raise RuntimeError(f"mkdocs build failed:\n{proc.stdout}{proc.stderr}")
+            build_site(site)
         server, base = serve(site)
         try:
             with sync_playwright() as p:

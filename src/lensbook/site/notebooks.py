@@ -49,6 +49,7 @@ from typing import Any
 from urllib.parse import urljoin, urlparse
 
 from . import apparatus, citations, pages, rewrite, sources
+from .errors import BuildError
 
 #: A notebook script: a ``.py`` file in ``docs/`` with at least one ``# %%`` cell marker.
 CELL_MARKER = re.compile(r"^# %%", re.M)
@@ -69,7 +70,7 @@ SETUP_ID = "lensbook-setup"
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
 
-class NotebookError(RuntimeError):
+class NotebookError(BuildError, RuntimeError):
     """A notebook failed to execute or to convert; the message names it and the cell."""
 
 
