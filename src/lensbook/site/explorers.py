@@ -33,8 +33,6 @@ from typing import Any
 
 import numpy as np
 
-from .errors import SourceError
-
 #: Site paths of the generated files, by experiment.
 MOTIF_SCANNER = "explorers/motif-scanner.json"
 ATTENTION = "explorers/attention.json"
@@ -67,25 +65,12 @@ def motif_scanner(result: Any) -> dict[str, Any]:
         ``range`` (5th, 50th and 95th percentile of its strongest-window score
         on background-only test sequences) and ``planted`` (the motif class
         whose test sequences it scores highest, and their median).
-
-    Raises
-    ------
-    ValueError
-        If the result carries no first-layer or read-out weights (an old cached result).
     """
     from lensbook.experiments.cnn import P_THRESHOLD
 
-    weight, bias = np.asarray(result.conv_weight), np.asarray(result.conv_bias)
-    if weight.ndim != 3 or weight.shape[0] == 0 or weight.shape[1] != 4 or bias.shape != weight.shape[:1]:
-        raise SourceError(f"motif_cnn: expected first-layer weights (F, 4, w) and biases (F,), got "
-                         f"{weight.shape} and {bias.shape}")
-    head_weight, head_bias = np.asarray(result.head_weight), np.asarray(result.head_bias)
-    quantiles = np.asarray(result.pooled_quantiles)
-    n_classes = len(result.motif_names) + 1
-    if head_weight.shape != (n_classes, weight.shape[0]) or quantiles.shape != (n_classes, weight.shape[0], 3):
-        raise SourceError(f"motif_cnn: expected read-out weights ({n_classes}, {weight.shape[0]}) and score "
-                         f"quantiles ({n_classes}, {weight.shape[0]}, 3), got {head_weight.shape} and "
-                         f"{quantiles.shape}")
+    weight, bias = np.asarray(result.conv_weight), np.asarray(result.conv_bias)   # (F, 4, w), (F,)
+    head_weight, head_bias = np.asarray(result.head_weight), np.asarray(result.head_bias)  # (classes, F)
+    quantiles = np.asarray(result.pooled_quantiles)  # (classes, F, 3)
     filters = []
     for f, match in zip(range(weight.shape[0]), result.filters):
         matched = bool(match.searched and match.p_value < P_THRESHOLD)
@@ -177,10 +162,6 @@ def attention(result: Any) -> dict[str, Any]:
         :func:`opening_sequence`, then the result's test sequences; each with
         its ``enhancer_start`` (``None`` without an enhancer) and a ``label``.
 
-    Raises
-    ------
-    ValueError
-        If the result carries no Transformer (an old cached result).
     """
     import dataclasses
 
@@ -190,8 +171,6 @@ def attention(result: Any) -> dict[str, Any]:
     from lensbook.tasks.long_range import LongRangeTask
 
     config, state = result.transformer_config, result.transformer_state
-    if config is None or not state or not result.example_sequences:
-        raise SourceError("long_range: the result carries no trained Transformer and test sequences")
     task = LongRangeTask(length=config.length, promoter_start=result.promoter_start)
     model = HybridTransformer(config)
     model.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in state.items()})
@@ -228,17 +207,10 @@ def lstm_gates(result: Any) -> dict[str, Any]:
         ``example`` (the traced sequence), ``first``/``second`` (its donors'
         0-based starts), ``units`` (the cell units that carry each donor) and
         ``seed``.
-
-    Raises
-    ------
-    ValueError
-        If the result carries no LSTM weights (an old cached result).
     """
     from lensbook.tasks.memory import CLASSES, DONORS
 
     gates = result.gates
-    if gates is None or not getattr(gates, "state", None):
-        raise SourceError("memory: the result carries no traced LSTM's weights")
     return {"model": "LSTMReader", "experiment": "memory", "seed": result.seed_traced,
             "state": {name: _numbers(value) for name, value in gates.state.items()},
             "classes": list(CLASSES), "donors": list(DONORS), "example": gates.sequence,
