@@ -1,7 +1,7 @@
 """``make bench``: what an author waits for (cold and warm builds, a prose edit under
 ``mkdocs serve``, the test suite) in one table, each figure's time, then every ``bench_*`` function of ``lensbook.experiments`` (wall-clock costs that
 pages describe by deterministic counts, such as attention against sequence length)
-and ``lensbook.site.explorers.bench_explorers`` (the explorers in headless Chromium:
+and ``lensbook.site.explorers_bench.bench_explorers`` (the explorers in headless Chromium:
 keystroke to frame on 10 kb, input waits during a 1-Mb paste).
 
 Wall-clock numbers live here and in notes, never on the site: a site built
@@ -48,9 +48,9 @@ def micro_benchmarks() -> dict[str, object]:
         for name, function in sorted(vars(module).items()):
             if name.startswith("bench_") and callable(function) and function.__module__ == module.__name__:
                 found[f"{info.name}.{name}"] = function
-    from . import explorers  # the in-browser explorers: keystroke-to-frame and input waits in Chromium
+    from . import explorers_bench  # the in-browser explorers: keystroke-to-frame and input waits in Chromium
 
-    found["site.explorers.bench_explorers"] = explorers.bench_explorers
+    found["site.explorers_bench.bench_explorers"] = explorers_bench.bench_explorers
     return found
 
 
