@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lensbook.site import reference
+from lensbook.site import reference, reference_cache
 from lensbook.site.build import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,8 +96,8 @@ def test_unresolved_annotations_lose_only_their_tooltip():
     """``<span title="int">int</span>`` (a type outside lensbook) keeps its text, not a tooltip that repeats it."""
     from types import SimpleNamespace
 
-    ref = reference.Reference()
-    ref.uris = {"reference/models.md"}  # any reference page
+    ref = reference_cache.Reference()
+    ref.pages, ref.uris = {"lensbook.models": ["lensbook.models"]}, {"reference/models.md"}  # any reference page
     html = '<code><span title="int">int</span> | <span title="torch.Tensor">Tensor</span></code><abbr title="x">y</abbr>'
     page = SimpleNamespace(file=SimpleNamespace(src_uri="reference/models.md"))
     assert ref.post_page(html, page) == '<code><span>int</span> | <span>Tensor</span></code><abbr title="x">y</abbr>'
@@ -140,7 +140,7 @@ def test_the_navigation_file_is_no_page_of_the_site():
 
     summary, page = SimpleNamespace(src_uri=reference.NAV_FILE), SimpleNamespace(src_uri="reference/dna.md")
     files = Files([summary, page])
-    reference.Reference.drop_nav_file(files)
+    reference_cache.Reference.drop_nav_file(files)
     assert files == [page]
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from lensbook.site import apparatus, citations, hosting, memo, notebooks, pages, reference, render, sources
+from lensbook.site import (apparatus, citations, hosting, memo, notebooks, pages, reference, reference_cache, render,
+                           sources)
 from lensbook.site.errors import BuildError
 
 log = logging.getLogger("mkdocs.lensbook")
@@ -43,7 +44,7 @@ def stops_the_build(event):
 def on_config(config):
     render.clear_caches()  # keys are memoised within a build; `mkdocs serve` rebuilds in this process
     cache = render.default_cache_dir()
-    _state.update(notebooks=notebooks.NotebookSite(), reference=reference.Reference(), cache=cache,
+    _state.update(notebooks=notebooks.NotebookSite(), reference=reference_cache.Reference(), cache=cache,
                   pages=memo.Memo(cache / "pages"))
     _state["reference"].configure(config, cache)
     return config
@@ -77,7 +78,7 @@ def _explorer_files(results) -> dict[str, bytes]:
 
 @stops_the_build
 def on_nav(nav, config, files):
-    reference.Reference.drop_nav_file(files)  # literate-nav has read it
+    reference_cache.Reference.drop_nav_file(files)  # literate-nav has read it
     chapter = [(p.file.src_uri, p.file.content_string) for p in nav.pages]
     root = Path(config.config_file_path).parent
     bibliography = root / "bibliography.json"
