@@ -1,16 +1,18 @@
 """What the copy button of a ``>>>`` example copies: code that runs when pasted.
 
-The API reference shows docstring examples as an interpreter session::
+The API reference shows docstring examples as an interpreter session:
 
-    >>> one_hot("GATA").argmax(0).tolist()
-    [2, 0, 3, 0]
+>>> from lensbook.dna import one_hot
+>>> one_hot("GATA").argmax(0).tolist()
+[2, 0, 3, 0]
 
 Pasted as shown, that is a ``SyntaxError``. As sphinx-copybutton does for Sphinx
 sites, the copied text keeps only the lines that start with a prompt (``>>> ``
 or ``... ``), without it; output lines are dropped. A docstring's examples run
-(under Sybil, as doctests) in their module's namespace, so the copied text
-also begins with the import of the names the example takes from the module it
-documents: ``from lensbook.dna import one_hot``.
+(under Sybil, as doctests) in their module's namespace and so import nothing
+from it; the copied text begins with the import of the names the example takes
+from that module (``from lensbook.dna import one_hot`` for ``one_hot``'s own
+example).
 
 Material's copy button copies the ``data-copy`` attribute of the nearest
 ancestor of the code that has one (Material 9.4.4 and later, its clipboard
