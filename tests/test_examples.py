@@ -44,6 +44,7 @@ def test_each_session_on_a_page_gets_its_copy_text_and_nothing_else_changes():
             '<div class="language-python highlight"><pre><code>x = 1\n</code></pre></div>\n'
             '<div class="language-pycon highlight"><pre><code>just text\n</code></pre></div>\n')
     out = examples.with_copy_text(page, "lensbook.dna", DNA)
+    assert examples.with_copy_text(page[:9], "lensbook.dna", DNA) == page[:9]  # no session: untouched
     first = html.escape('from lensbook.dna import one_hot\none_hot("A<")', quote=True).replace("\n", "&#10;")
     assert out == page.replace('<div class="language-pycon highlight"><pre><span>',
                                f'<div data-copy="{first}" class="language-pycon highlight"><pre><span>', 1)

@@ -108,13 +108,18 @@ class _Sessions(HTMLParser):
 
 def with_copy_text(page_html: str, module: str, source: Path) -> str:
     """``page_html`` with a ``data-copy`` attribute (the runnable code) on each ``>>>`` example."""
+    first = page_html.find('class="language-pycon')
+    if first < 0:
+        return page_html
+    begin = page_html.rfind("<div", 0, first)  # parse from the first session on: pages are long
+    head, tail = page_html[:begin], page_html[begin:]
     parser = _Sessions()
-    parser.feed(page_html)
+    parser.feed(tail)
     parser.close()
     starts = [0]  # where each line begins (HTMLParser counts lines by "\n" only)
-    for line in page_html.split("\n"):
+    for line in tail.split("\n"):
         starts.append(starts[-1] + len(line) + 1)
-    out = page_html
+    out = tail
     for (line, column), text in reversed(parser.found):
         if not text.lstrip().startswith(">>>"):
             continue
@@ -123,4 +128,4 @@ def with_copy_text(page_html: str, module: str, source: Path) -> str:
             raise ValueError(f"expected a <div> start tag at line {line}, column {column}")
         value = html.escape(copy_text(text, module, source), quote=True).replace("\n", "&#10;")
         out = f'{out[:at]}<div data-copy="{value}"{out[at + 4:]}'
-    return out
+    return head + out
