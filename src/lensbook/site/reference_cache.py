@@ -58,7 +58,7 @@ def _toc_tokens(items) -> list[dict]:
 
 
 class Reference:
-    """What the hook's events do for the reference: pages, navigation and the cache."""
+    """What the hook's events do for the reference: the cache of its rendered pages, their finished HTML."""
 
     def __init__(self) -> None:
         self.modules: list[str] = []
