@@ -14,6 +14,7 @@ HOST ?= 127.0.0.1:8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.lensbook-installed
 export NO_MKDOCS_2_WARNING := 1
+export DISABLE_MKDOCS_2_WARNING := true
 
 .PHONY: serve test test-fast build bench lighthouse screenshots figure-text venv clean
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -29,15 +27,10 @@ def one_thread():
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> tuple[Path, str]:
     """Build the site with ``mkdocs build --strict``; (site directory, build log)."""
+    from lensbook.site.build import build_site
+
     site = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT, env=env, capture_output=True, text=True,
-    )
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, f"mkdocs build --strict failed:\n{log}"
-    return site, log
+    return site, build_site(site).log
 
 
 @pytest.fixture(scope="session")

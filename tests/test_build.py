@@ -6,10 +6,10 @@ import pytest
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 from lensbook.figures import registry
+from lensbook.site.build import build_site
 from lensbook.site.rewrite import split_code
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,7 +77,6 @@ def test_unknown_figure_fails_the_build(tmp_path):
         f"hooks:\n  - {ROOT / 'src/lensbook/site/hook.py'}\n"
         "markdown_extensions:\n  - attr_list\n  - md_in_html\n"
     )
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config)],
-                          cwd=ROOT, capture_output=True, text=True)
-    assert proc.returncode != 0
-    assert "index.md: unknown figure 'no-such-figure'" in proc.stdout + proc.stderr
+    build = build_site(tmp_path / "site", config=config, check=False)
+    assert build.returncode != 0
+    assert "index.md: unknown figure 'no-such-figure'" in build.log

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from lensbook.site import reference
+from lensbook.site import reference, reference_cache
+from lensbook.site.build import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = reference.public_modules()
@@ -80,16 +78,16 @@ def test_a_broken_reference_fails_the_build(tmp_path):
     config.update(docs_dir=str(docs), site_dir=str(tmp_path / "site"), nav=["index.md"], extra_css=[])
     config.pop("hooks")  # no figures or experiments: only the reference machinery is under test
     config["theme"]["custom_dir"] = str(ROOT / "overrides")
+    # not the generated reference either: one page, with one good and one broken link
+    config["plugins"] = [p for p in config["plugins"] if not (p == "literate-nav" or "gen-files" in p)]
     for plugin in config["plugins"]:
         if isinstance(plugin, dict) and "mkdocstrings" in plugin:
             plugin["mkdocstrings"]["handlers"]["python"]["paths"] = [str(ROOT / "src")]
     path = tmp_path / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(path)],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
-    log = proc.stdout + proc.stderr
-    assert proc.returncode != 0, log
+    build = build_site(tmp_path / "site", config=path, check=False)
+    log = build.log
+    assert build.returncode != 0, log
     assert "Could not find cross-reference target 'lensbook.dna.no_such_function'" in log
     assert "'lensbook.dna.one_hot'" not in log  # the good one resolved
 
@@ -98,10 +96,88 @@ def test_unresolved_annotations_lose_only_their_tooltip():
     """``<span title="int">int</span>`` (a type outside lensbook) keeps its text, not a tooltip that repeats it."""
     from types import SimpleNamespace
 
-    ref = reference.Reference()
-    ref.uris = {"reference/models.md"}  # any reference page
+    ref = reference_cache.Reference()
+    ref.pages, ref.uris = {"lensbook.models": ["lensbook.models"]}, {"reference/models.md"}  # any reference page
     html = '<code><span title="int">int</span> | <span title="torch.Tensor">Tensor</span></code><abbr title="x">y</abbr>'
     page = SimpleNamespace(file=SimpleNamespace(src_uri="reference/models.md"))
     assert ref.post_page(html, page) == '<code><span>int</span> | <span>Tensor</span></code><abbr title="x">y</abbr>'
     other = SimpleNamespace(file=SimpleNamespace(src_uri="cnn.md"))
     assert ref.post_page(html, other) == html
+
+
+def test_the_navigation_file_lists_every_page_under_its_full_name():
+    """``SUMMARY.md`` for mkdocs-literate-nav: the overview, top-level modules, then a section per subpackage."""
+    pages = reference.pages_of(MODULES)
+    lines = reference.literate_nav(pages).splitlines()
+    assert lines[0] == "* [Overview](index.md)"
+    assert lines[1] == "* [lensbook](lensbook.md)"
+    assert "* [lensbook.dna](dna.md)" in lines
+    section = lines.index("* lensbook.models")
+    assert lines[section + 1] == "    * [lensbook.models](models.md)"  # the subpackage's own page first
+    assert "    * [lensbook.models.cnn](models-cnn.md)" in lines
+    linked = [line.split("](")[1].rstrip(")") for line in lines if "](" in line]
+    assert sorted(linked) == sorted(["index.md"] + [reference.page_uri(p).removeprefix("reference/") for p in pages])
+
+
+def test_write_pages_writes_the_index_every_page_and_the_navigation(tmp_path):
+    def open_file(path, mode):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        return open(tmp_path / path, mode, encoding="utf-8")
+
+    written = reference.write_pages(open_file)
+    assert reference.NAV_FILE in written and "reference/index.md" in written
+    assert (tmp_path / "reference/dna.md").read_text(encoding="utf-8").startswith("::: lensbook.dna\n")
+    assert "[`lensbook.models.cnn`][lensbook.models.cnn]" in (tmp_path / "reference/models.md").read_text()
+    assert len(written) == len(reference.pages_of(MODULES)) + 2
+
+
+def test_the_navigation_file_is_no_page_of_the_site():
+    from types import SimpleNamespace
+
+    class Files(list):
+        def get_file_from_path(self, path):
+            return next((f for f in self if f.src_uri == path), None)
+
+    summary, page = SimpleNamespace(src_uri=reference.NAV_FILE), SimpleNamespace(src_uri="reference/dna.md")
+    files = Files([summary, page])
+    reference_cache.Reference.drop_nav_file(files)
+    assert files == [page]
+
+
+def test_the_wrapped_register_anchor_has_the_signature_it_wraps():
+    """The reference cache records anchors by wrapping mkdocs-autorefs' ``register_anchor``: an
+    autorefs release that changes its parameters must fail here, not silently lose anchors."""
+    from mkdocs_autorefs import AutorefsPlugin
+
+    parameters = list(inspect.signature(AutorefsPlugin.register_anchor).parameters.values())
+    assert [(p.name, p.kind) for p in parameters] == [
+        ("self", inspect.Parameter.POSITIONAL_OR_KEYWORD), ("page", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        ("identifier", inspect.Parameter.POSITIONAL_OR_KEYWORD), ("anchor", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        ("title", inspect.Parameter.KEYWORD_ONLY), ("primary", inspect.Parameter.KEYWORD_ONLY)]
+
+
+def test_reference_navigation_titles_and_urls(built_site):
+    """The API reference section of the built navigation: every module under its full name, at its URL."""
+    import re
+
+    site, _ = built_site
+    html = (site / "reference" / "dna" / "index.html").read_text(encoding="utf-8")
+    links = dict(re.findall(r'<a href="\.\./([^"]*)" class="md-nav__link">\s*<span class="md-ellipsis">\s*'
+                            r'([^<\s]+)\s*</span>', html))
+    for module in MODULES:
+        page = reference.page_uri(reference.page_of(module)).removeprefix("reference/").removesuffix(".md")
+        if module != "lensbook.dna":  # the current page links to itself differently
+            assert links.get(f"{page}/") == module, module
+    assert not (site / "reference" / "SUMMARY").exists()
+
+
+def test_the_gen_files_script_writes_only_when_gen_files_runs_it(tmp_path, monkeypatch):
+    import runpy
+
+    import lensbook.site.reference_pages  # noqa: F401  (imported: writes nothing)
+
+    written = []
+    monkeypatch.setattr(reference, "write_pages", lambda: written.append(True))
+    runpy.run_path(str(ROOT / "src/lensbook/site/reference_pages.py"))  # as mkdocs-gen-files runs it
+    assert written == [True]
+    assert not (ROOT / "docs" / "reference").exists()

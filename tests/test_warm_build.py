@@ -3,40 +3,26 @@
 from __future__ import annotations
 
 import filecmp
-import os
 import re
 import shutil
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import pytest
 
 from lensbook.site import render
+from lensbook.site.build import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.build
 
-#: Run a build in-process, then say which heavy libraries it imported.
-BUILD_AND_REPORT = """
-import sys
-from mkdocs.__main__ import cli
-try:
-    cli(["build", "--strict", "--site-dir", sys.argv[1]] + sys.argv[2:])
-except SystemExit as exit:
-    if exit.code:
-        raise
-print("imported:", sorted(m for m in ("torch", "matplotlib", "memelite", "numba") if m in sys.modules))
-"""
+#: The heavy libraries a warm build must not import.
+HEAVY = ("torch", "matplotlib", "memelite", "numba")
 
 
-def build(site: Path, cwd: Path = ROOT, *args: str) -> str:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "LENSBOOK_CACHE": str(render.default_cache_dir())}
-    proc = subprocess.run([sys.executable, "-c", BUILD_AND_REPORT, str(site), *args], cwd=cwd, env=env,
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc.stdout + proc.stderr
+def build(site: Path, cwd: Path = ROOT) -> str:
+    """Build the project in ``cwd`` into ``site``; the log says which of ``HEAVY`` it imported."""
+    return build_site(site, project=cwd, cache=render.default_cache_dir(), report_imports=HEAVY).log
 
 
 def test_a_warm_build_gives_the_same_bytes_and_imports_no_torch(built_site, tmp_path):

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .errors import SourceError
+
 CHAPTER = 4
 KINDS = {"fig": "Figure", "eq": "Equation", "tbl": "Table"}
 
@@ -56,7 +58,7 @@ class Numbering:
     def add(self, label: str, kind: str, page: str, count: dict[str, int]) -> Item:
         if label in self.items:
             other = self.items[label].page
-            raise ValueError(f"{page}: label {label!r} is defined twice (also on {other})")
+            raise SourceError(f"{page}: label {label!r} is defined twice (also on {other})")
         count[kind] += 1
         item = Item(label, kind, f"{CHAPTER}.{count[kind]}", page)
         self.items[label] = item

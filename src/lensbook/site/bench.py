@@ -1,7 +1,7 @@
 """``make bench``: what an author waits for (cold and warm builds, a prose edit under
 ``mkdocs serve``, the test suite) in one table, each figure's time, then every ``bench_*`` function of ``lensbook.experiments`` (wall-clock costs that
 pages describe by deterministic counts, such as attention against sequence length)
-and ``lensbook.site.explorers.bench_explorers`` (the explorers in headless Chromium:
+and ``lensbook.site.explorers_bench.bench_explorers`` (the explorers in headless Chromium:
 keystroke to frame on 10 kb, input waits during a 1-Mb paste).
 
 Wall-clock numbers live here and in notes, never on the site: a site built
@@ -14,7 +14,6 @@ A ``bench_*`` function takes no arguments and returns a list of dicts (rows).
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import subprocess
 import sys
@@ -22,20 +21,18 @@ import tempfile
 import time
 from pathlib import Path
 
+from .build import SiteBuildFailed, build_site, environment
+
 FIGURE_LINE = re.compile(r"lensbook: figure (\S+): ([\d.]+) s \((.*)\)")
 
 
 def build(cache: Path, site: Path) -> tuple[float, str]:
     """Run ``mkdocs build --strict`` with ``cache`` as the figure cache; seconds and log."""
-    env = {**os.environ, "LENSBOOK_CACHE": str(cache), "NO_MKDOCS_2_WARNING": "1"}
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-                          env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stdout + proc.stderr)
-        raise SystemExit(f"mkdocs build failed with exit code {proc.returncode}")
-    return seconds, proc.stdout + proc.stderr
+    try:
+        done = build_site(site, cache=cache)
+    except SiteBuildFailed as error:
+        raise SystemExit(str(error)) from error
+    return done.seconds, done.log
 
 
 def micro_benchmarks() -> dict[str, object]:
@@ -53,9 +50,9 @@ def micro_benchmarks() -> dict[str, object]:
             for name, function in sorted(vars(module).items()):
                 if name.startswith("bench_") and callable(function) and function.__module__ == module.__name__:
                     found[f"{info.name}.{name}"] = function
-    from . import explorers  # the in-browser explorers: keystroke-to-frame and input waits in Chromium
+    from . import explorers_bench  # the in-browser explorers: keystroke-to-frame and input waits in Chromium
 
-    found["site.explorers.bench_explorers"] = explorers.bench_explorers
+    found["site.explorers_bench.bench_explorers"] = explorers_bench.bench_explorers
     return found
 
 
@@ -120,9 +117,8 @@ def authors_loop(cold: bool = True, tests: bool = True, runs: int = 3, edits: in
         rows.append(_row("live reload (save -> served page changed)", live_reload(cache, edits)))
         if tests:
             print("test suite (make test, warm cache) ...", flush=True)
-            env = {**os.environ, "LENSBOOK_CACHE": str(cache), "NO_MKDOCS_2_WARNING": "1"}
             start = time.perf_counter()
-            proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly"], env=env,
+            proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly"], env=environment(cache),
                                   capture_output=True, text=True)
             seconds = time.perf_counter() - start
             summary = (proc.stdout.strip().splitlines() or ["?"])[-1]
@@ -168,9 +164,8 @@ def live_reload(cache: Path, edits: int = 5, page: str = "cnn.md") -> list[float
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        env = {**os.environ, "LENSBOOK_CACHE": str(cache), "NO_MKDOCS_2_WARNING": "1"}
         server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-                                  cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                  cwd=project, env=environment(cache), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}/{Path(page).stem}/"
 
         def fetch() -> str:

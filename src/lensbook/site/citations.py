@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import SourceError
+
 CITE = re.compile(r"\[(@[\w:-]+(?:\s*;\s*@[\w:-]+)*)\]")
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 
@@ -78,16 +80,16 @@ def load(path: Path) -> dict[str, Reference]:
     for entry in entries:
         key = entry.get("id")
         if not key or key in out:
-            raise ValueError(f"{path.name}: missing or duplicate id {key!r}")
+            raise SourceError(f"{path.name}: missing or duplicate id {key!r}")
         doi = entry.get("DOI", "")
         if not DOI.match(doi):
-            raise ValueError(f"{path.name}: {key}: DOI {doi!r} is not of the form 10.NNNN/suffix")
+            raise SourceError(f"{path.name}: {key}: DOI {doi!r} is not of the form 10.NNNN/suffix")
         try:
             year = int(entry["issued"]["date-parts"][0][0])
             authors = tuple((a["literal"], "") if "literal" in a else (a["family"], a.get("given", ""))
                             for a in entry["author"])
         except (KeyError, IndexError, TypeError, ValueError) as error:
-            raise ValueError(f"{path.name}: {key}: needs author and issued date-parts ({error})") from error
+            raise SourceError(f"{path.name}: {key}: needs author and issued date-parts ({error})") from error
         out[key] = Reference(key, authors, year, entry["title"], entry.get("container-title", ""),
                              str(entry.get("volume", "")), str(entry.get("page", "")), doi)
     return out
@@ -110,7 +112,7 @@ def render_citations(prose: str, bibliography: dict[str, Reference], page: str) 
         links = []
         for key in (k.strip().lstrip("@") for k in match.group(1).split(";")):
             if key not in bibliography:
-                raise ValueError(f"{page}: unknown citation key {key!r}; known: {sorted(bibliography)}")
+                raise SourceError(f"{page}: unknown citation key {key!r}; known: {sorted(bibliography)}")
             ref = bibliography[key]
             title = html.escape(ref.full, quote=True)
             links.append(f'<a class="lb-cite" href="#ref-{key}" title="{title}">{html.escape(ref.short)}</a>')
@@ -153,7 +155,7 @@ def chapter_citation(cff_path: Path) -> ChapterCitation:
     cff = yaml.safe_load(cff_path.read_text(encoding="utf-8"))
     for key in ("title", "authors", "version", "date-released"):
         if key not in cff:
-            raise ValueError(f"{cff_path.name}: missing {key!r}")
+            raise SourceError(f"{cff_path.name}: missing {key!r}")
     names = [a.get("name") or f"{a['family-names']}, {a['given-names']}" for a in cff["authors"]]
     year = str(cff["date-released"])[:4]
     fields = {

@@ -19,16 +19,12 @@ to its file, and the script fetches that link, so the site works under any
 base URL. Weights are written with 8 significant digits (float32 holds about
 7), so the browser's numbers match PyTorch's to well under 1e-4.
 
-:func:`bench_explorers` times both in headless Chromium: keystroke to frame on a
-10,000-bp sequence, and the longest input wait while a 1,000,000-character paste
-is scanned (``python -m lensbook.site.bench --no-build --only bench_explorers``).
+``lensbook.site.explorers_bench`` times them in headless Chromium (``make bench``).
 """
 
 from __future__ import annotations
 
 import json
-import statistics
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -65,25 +61,12 @@ def motif_scanner(result: Any) -> dict[str, Any]:
         ``range`` (5th, 50th and 95th percentile of its strongest-window score
         on background-only test sequences) and ``planted`` (the motif class
         whose test sequences it scores highest, and their median).
-
-    Raises
-    ------
-    ValueError
-        If the result carries no first-layer or read-out weights (an old cached result).
     """
     from lensbook.experiments.cnn import P_THRESHOLD
 
-    weight, bias = np.asarray(result.conv_weight), np.asarray(result.conv_bias)
-    if weight.ndim != 3 or weight.shape[0] == 0 or weight.shape[1] != 4 or bias.shape != weight.shape[:1]:
-        raise ValueError(f"motif_cnn: expected first-layer weights (F, 4, w) and biases (F,), got "
-                         f"{weight.shape} and {bias.shape}")
-    head_weight, head_bias = np.asarray(result.head_weight), np.asarray(result.head_bias)
-    quantiles = np.asarray(result.pooled_quantiles)
-    n_classes = len(result.motif_names) + 1
-    if head_weight.shape != (n_classes, weight.shape[0]) or quantiles.shape != (n_classes, weight.shape[0], 3):
-        raise ValueError(f"motif_cnn: expected read-out weights ({n_classes}, {weight.shape[0]}) and score "
-                         f"quantiles ({n_classes}, {weight.shape[0]}, 3), got {head_weight.shape} and "
-                         f"{quantiles.shape}")
+    weight, bias = np.asarray(result.conv_weight), np.asarray(result.conv_bias)   # (F, 4, w), (F,)
+    head_weight, head_bias = np.asarray(result.head_weight), np.asarray(result.head_bias)  # (classes, F)
+    quantiles = np.asarray(result.pooled_quantiles)  # (classes, F, 3)
     filters = []
     for f, match in zip(range(weight.shape[0]), result.filters):
         matched = bool(match.searched and match.p_value < P_THRESHOLD)
@@ -175,10 +158,6 @@ def attention(result: Any) -> dict[str, Any]:
         :func:`opening_sequence`, then the result's test sequences; each with
         its ``enhancer_start`` (``None`` without an enhancer) and a ``label``.
 
-    Raises
-    ------
-    ValueError
-        If the result carries no Transformer (an old cached result).
     """
     import dataclasses
 
@@ -188,8 +167,6 @@ def attention(result: Any) -> dict[str, Any]:
     from lensbook.tasks.long_range import LongRangeTask
 
     config, state = result.transformer_config, result.transformer_state
-    if config is None or not state or not result.example_sequences:
-        raise ValueError("long_range: the result carries no trained Transformer and test sequences")
     task = LongRangeTask(length=config.length, promoter_start=result.promoter_start)
     model = HybridTransformer(config)
     model.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in state.items()})
@@ -226,17 +203,10 @@ def lstm_gates(result: Any) -> dict[str, Any]:
         ``example`` (the traced sequence), ``first``/``second`` (its donors'
         0-based starts), ``units`` (the cell units that carry each donor) and
         ``seed``.
-
-    Raises
-    ------
-    ValueError
-        If the result carries no LSTM weights (an old cached result).
     """
     from lensbook.tasks.memory import CLASSES, DONORS
 
     gates = result.gates
-    if gates is None or not getattr(gates, "state", None):
-        raise ValueError("memory: the result carries no traced LSTM's weights")
     return {"model": "LSTMReader", "experiment": "memory", "seed": result.seed_traced,
             "state": {name: _numbers(value) for name, value in gates.state.items()},
             "classes": list(CLASSES), "donors": list(DONORS), "example": gates.sequence,
@@ -251,145 +221,3 @@ def files(results: dict[str, Any]) -> dict[str, bytes]:
         if name in results:
             out[path] = json.dumps(export(results[name]), separators=(",", ":")).encode()
     return out
-
-
-# --- benchmark (make bench): wall-clock time, never on the site ---------------------------------
-
-
-def bench_explorers(site: Path | None = None, length: int = 10_000, keystrokes: int = 30,
-                    paste: int = 1_000_000) -> list[dict]:
-    """Time the explorers in headless Chromium, as a reader's input reaches the screen.
-
-    Builds the site into a temporary folder (the figure cache is reused) unless
-    ``site`` names a built one and serves it on 127.0.0.1. Rows:
-
-    * **motif scanner, typing**: a ``length``-bp sequence in the box, debouncing
-      off, then ``keystrokes`` real key presses (Chromium's input pipeline);
-      each is timed from the key event's timestamp to the next animation frame
-      after the redraw (layout and paint included): median and slowest.
-    * **motif scanner, paste**: a ``paste``-character sequence pasted (it
-      leaves the text box and is scanned in the Web Worker); while the scan
-      runs, a key press and a click every ~40 ms, each timed from its event
-      timestamp to its handler (the wait a reader feels); the longest wait,
-      the longest main-thread task (PerformanceObserver ``longtask``) and the
-      time from paste to drawn result.
-    * **attention explorer, typing**: key presses in its 1,000-bp box,
-      debouncing off, to the next frame.
-    """
-    import os
-    import subprocess
-    import sys
-    import tempfile
-
-    from playwright.sync_api import sync_playwright
-
-    from . import chromium
-    from .serve import serve
-
-    rows = []
-    with tempfile.TemporaryDirectory(prefix="lensbook-explorers-") as tmp:
-        if site is None:
-            site = Path(tmp) / "site"
-            env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-            proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-                                  env=env, capture_output=True, text=True)
-            if proc.returncode:
-                raise RuntimeError(f"mkdocs build failed:\n{proc.stdout}{proc.stderr}")
-        server, base = serve(site)
-        try:
-            with sync_playwright() as p:
-                browser = chromium.launch(p)
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.goto(f"{base}/cnn/", wait_until="networkidle")
-                page.wait_for_selector(".lensbook-explorer[data-ready='true'] textarea")
-                typing = _bench_typing(page, ".lensbook-explorer[data-explorer='motif-scanner'] textarea",
-                                       "motifDebounce", _random_dna(length, 12345), keystrokes)
-                rows.append({"explorer": "motif scanner", "what": f"keystroke to frame, {length:,} bp, no debounce",
-                             "n": len(typing), "median ms": statistics.median(typing), "max ms": max(typing),
-                             "longest task ms": "", "paste to result ms": ""})
-                page.evaluate(_BENCH_PASTE, _random_dna(paste, 777))
-                while page.evaluate(_BUSY):
-                    page.keyboard.press("Shift")
-                    page.mouse.click(5, 300)
-                    page.wait_for_timeout(40)
-                page.wait_for_timeout(300)
-                report = page.evaluate("() => window.__lensbookBench")
-                waits = report["waits"]
-                rows.append({"explorer": "motif scanner", "what": f"input wait during a {paste:,}-character paste",
-                             "n": len(waits), "median ms": statistics.median(waits) if waits else float("nan"),
-                             "max ms": max(waits) if waits else float("nan"),
-                             "longest task ms": report["longest_task"] or "none over 50",   # longtask reports 50 ms and up
-                             "paste to result ms": report["done"]})
-                page.goto(f"{base}/transformer/", wait_until="networkidle")
-                page.wait_for_selector(".lensbook-explorer[data-explorer='attention'][data-ready='true'] textarea")
-                sequence = page.evaluate("() => window.lensbookExplorers.attentionSequences[0]")
-                typing = _bench_typing(page, ".lensbook-explorer[data-explorer='attention'] textarea",
-                                       "attentionDebounce", sequence, keystrokes, replace=True)
-                rows.append({"explorer": "attention explorer", "what": "keystroke to frame, 1,000 bp, no debounce",
-                             "n": len(typing), "median ms": statistics.median(typing), "max ms": max(typing),
-                             "longest task ms": "", "paste to result ms": ""})
-                browser.close()
-        finally:
-            server.shutdown()
-            server.server_close()
-    return rows
-
-
-def _random_dna(length: int, seed: int) -> str:
-    rng = np.random.default_rng(seed)
-    return "".join(np.array(list("ACGT"))[rng.integers(0, 4, length)])
-
-
-def _bench_typing(page: Any, box: str, debounce: str, text: str, keystrokes: int, replace: bool = False
-                  ) -> list[float]:
-    """Milliseconds from each key event to the next frame after the explorer redrew."""
-    page.evaluate(_BENCH_TYPING, {"box": box, "debounce": debounce, "text": text})
-    page.click(box)
-    page.keyboard.press("Control+Home")
-    for _ in range(50):
-        page.keyboard.press("ArrowRight")
-    for k in range(keystrokes + 1):
-        if replace:  # keep 1,000 bp: select one base and type over it
-            page.keyboard.press("Shift+ArrowRight")
-        page.keyboard.press("ACGT"[k % 4])
-        page.wait_for_function("n => window.__lensbookBench.frames.length >= n", arg=k + 1)
-    return page.evaluate("() => window.__lensbookBench.frames")[1:]   # the first one warms up
-
-
-_BENCH_TYPING = """({box, debounce, text}) => {
-  window.lensbookExplorers[debounce] = 0;
-  const area = document.querySelector(box);
-  area.value = text;
-  area.dispatchEvent(new Event("input", {bubbles: true}));
-  const bench = window.__lensbookBench = {frames: []};
-  area.addEventListener("input", event => {   // registered after the explorer's: runs after its redraw
-    const start = event.timeStamp;
-    requestAnimationFrame(() => setTimeout(() => bench.frames.push(performance.now() - start), 0));
-  });
-}"""
-
-_BUSY = """() => document.querySelector(".lensbook-explorer[data-explorer='motif-scanner']").hasAttribute("data-busy")"""
-
-_BENCH_PASTE = """text => {
-  const root = document.querySelector(".lensbook-explorer[data-explorer='motif-scanner']");
-  const bench = window.__lensbookBench = {waits: [], longest_task: 0, done: null};
-  new PerformanceObserver(list => {
-    for (const entry of list.getEntries()) bench.longest_task = Math.max(bench.longest_task, entry.duration);
-  }).observe({type: "longtask"});
-  const wait = event => { if (root.hasAttribute("data-busy")) bench.waits.push(performance.now() - event.timeStamp); };
-  window.addEventListener("keydown", wait, true);
-  window.addEventListener("pointerdown", wait, true);
-  const start = performance.now();
-  new MutationObserver((_, observer) => {
-    if (!root.hasAttribute("data-busy")) {
-      requestAnimationFrame(() => setTimeout(() => { bench.done = performance.now() - start; }, 0));
-      observer.disconnect();
-    }
-  }).observe(root, {attributes: true, attributeFilter: ["data-busy"]});
-  const box = root.querySelector("textarea");
-  box.focus();
-  box.select();
-  const data = new DataTransfer();
-  data.setData("text/plain", text);
-  box.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
-}"""

@@ -3,56 +3,70 @@
 Every output is memoised under a key of what it depends on (``lensbook.site.memo``):
 a warm build with nothing changed unpickles no result and imports no torch, and a
 prose edit re-renders only its page.
+
+A build error (``lensbook.site.errors.BuildError``: a failed figure, a false claim, an
+unknown label or citation, a notebook that does not run) stops the build with its
+message through the one ``except`` in ``stops_the_build``; any other exception is a bug
+and keeps its traceback.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from lensbook.site import apparatus, citations, hosting, memo, notebooks, pages, reference, render, sources
+from lensbook.site import (apparatus, citations, hosting, memo, notebooks, pages, reference, reference_cache, render,
+                           sources)
+from lensbook.site.errors import BuildError
 
 log = logging.getLogger("mkdocs.lensbook")
 _state: dict = {}
 
 
+def stops_the_build(event):
+    """Every event of this hook: a build error stops the build with its message (MkDocs' ``PluginError``)."""
+
+    @functools.wraps(event)
+    def run(*args, **kwargs):
+        try:
+            return event(*args, **kwargs)
+        except BuildError as error:
+            raise PluginError(str(error)) from error
+
+    return run
+
+
+@stops_the_build
 def on_config(config):
     render.clear_caches()  # keys are memoised within a build; `mkdocs serve` rebuilds in this process
     cache = render.default_cache_dir()
-    _state.update(notebooks=notebooks.NotebookSite(), reference=reference.Reference(), cache=cache,
+    _state.update(notebooks=notebooks.NotebookSite(), reference=reference_cache.Reference(), cache=cache,
                   pages=memo.Memo(cache / "pages"))
     _state["reference"].configure(config, cache)
     return config
 
 
+@stops_the_build
 def on_files(files, config):
     cache = _state["cache"]
-    try:
-        results = render.ensure_results(sorted(render.experiment_modules()), cache)
-        rendered = render.render_figures(cache_dir=cache, results=results)
-    except render.FigureError as error:
-        raise PluginError(str(error)) from error
+    results = render.ensure_results(sorted(render.experiment_modules()), cache)
+    rendered = render.render_figures(cache_dir=cache, results=results)
     _state.update(results=results, figures=rendered, used=set(), math={}, claims={})
     for name, figure in rendered.items():  # light, dark, and a phone layout's light and dark
         for variant, svg in figure.svg.items():
             suffix = "".join(f"-{part}" for part in reversed(variant.split("-")) if part != "light")
             files.append(File.generated(config, f"figures/{name}{suffix}.svg", content=svg))
-    try:  # the trained weights that the pages' in-browser explorers run
-        exported = _state["pages"].get("explorers", memo.key(results.fingerprint(),
-                                                             sources.source_hash("lensbook.site.explorers")),
-                                       lambda: _explorer_files(results))
-        for path, content in exported.items():
-            files.append(File.generated(config, path, content=content))
-    except ValueError as error:
-        raise PluginError(str(error)) from error
-    try:
-        _state["notebooks"].add_scripts(files, config, cache, log)
-    except notebooks.NotebookError as error:
-        raise PluginError(str(error)) from error
-    _state["reference"].add_pages(files, config)
+    # the trained weights that the pages' in-browser explorers run
+    exported = _state["pages"].get("explorers", memo.key(results.fingerprint(),
+                                                         sources.source_hash("lensbook.site.explorers")),
+                                   lambda: _explorer_files(results))
+    for path, content in exported.items():
+        files.append(File.generated(config, path, content=content))
+    _state["notebooks"].add_scripts(files, config, cache, log)
     return files
 
 
@@ -62,18 +76,17 @@ def _explorer_files(results) -> dict[str, bytes]:
     return explorers.files(results)
 
 
+@stops_the_build
 def on_nav(nav, config, files):
+    reference_cache.Reference.drop_nav_file(files)  # literate-nav has read it
     chapter = [(p.file.src_uri, p.file.content_string) for p in nav.pages]
     root = Path(config.config_file_path).parent
     bibliography = root / "bibliography.json"
-    try:
-        _state["numbering"] = apparatus.number(chapter)
-        _state["bibliography"] = citations.load(bibliography) if bibliography.exists() else {}
-        cff = root / "CITATION.cff"
-        if cff.exists():
-            _state["results"]["chapter"] = citations.chapter_citation(cff)
-    except ValueError as error:
-        raise PluginError(str(error)) from error
+    _state["numbering"] = apparatus.number(chapter)
+    _state["bibliography"] = citations.load(bibliography) if bibliography.exists() else {}
+    cff = root / "CITATION.cff"
+    if cff.exists():
+        _state["results"]["chapter"] = citations.chapter_citation(cff)
     # what every page's rendering depends on besides its own text
     _state["page_key"] = memo.key(
         _state["results"].fingerprint(), repr(sorted((n, f.key) for n, f in _state["figures"].items())),
@@ -83,14 +96,12 @@ def on_nav(nav, config, files):
         sources.source_hash("lensbook.site.pages", "lensbook.site.notebooks"),
         f"jinja2={sources.version('jinja2')} latex2mathml={sources.version('latex2mathml')}")
     context = notebooks.Context(_state["results"], _state["figures"], _state["numbering"], _state["bibliography"])
-    try:
-        _state["notebooks"].add_downloads(nav, files, config, context, _state["reference"],
-                                          memo=(_state["pages"], _state["page_key"]))
-    except notebooks.NotebookError as error:
-        raise PluginError(str(error)) from error
+    _state["notebooks"].add_downloads(nav, files, config, context, _state["reference"],
+                                      memo=(_state["pages"], _state["page_key"]))
     return nav
 
 
+@stops_the_build
 def on_env(env, config, files):
     """Compiled theme templates kept between builds (Jinja checks each template's source
     before using its cached code): a warm build or a live reload compiles none."""
@@ -105,6 +116,7 @@ def _cache_folder(path: Path) -> Path:
     return path
 
 
+@stops_the_build
 def on_page_markdown(markdown, page, config, files):
     if _state["notebooks"].page_markdown(page, config):
         return markdown  # a notebook page: rendered by mkdocs-jupyter, put in place by on_page_content
@@ -117,23 +129,21 @@ def on_page_markdown(markdown, page, config, files):
                                         _state["numbering"], _state["bibliography"], claims)
         return out, math, used, len(claims)
 
-    try:
-        if src_uri.startswith(f"{reference.FOLDER}/"):
-            # API reference pages: no templates to render, and their Markdown changes between a build
-            # that renders the reference and one that takes it from the reference's own cache
-            markdown, math, used, claims = render_page()
-        else:
-            markdown, math, used, claims = _state["pages"].get(f"page-{src_uri}",
-                                                               memo.key(_state["page_key"], src_uri, markdown),
-                                                               render_page)
-    except pages.PageError as error:
-        raise PluginError(str(error)) from error
+    if src_uri.startswith(f"{reference.FOLDER}/"):
+        # API reference pages: no templates to render, and their Markdown changes between a build
+        # that renders the reference and one that takes it from the reference's own cache
+        markdown, math, used, claims = render_page()
+    else:
+        markdown, math, used, claims = _state["pages"].get(f"page-{src_uri}",
+                                                           memo.key(_state["page_key"], src_uri, markdown),
+                                                           render_page)
     _state["claims"][src_uri] = claims
     _state["math"][src_uri] = math
     _state["used"].update(used)
     return markdown
 
 
+@stops_the_build
 def on_page_content(html, page, config, files):
     html = _state["notebooks"].page_content(html, page)
     html = _state["reference"].page_content(html, page)
@@ -142,16 +152,15 @@ def on_page_content(html, page, config, files):
     return pages.restore_math(html, _state["math"].pop(page.file.src_uri, []))
 
 
+@stops_the_build
 def on_post_page(output, page, config):
     return _state["reference"].post_page(output, page)
 
 
+@stops_the_build
 def on_post_build(config):
     _state["reference"].save()
-    try:  # instant navigation and previews at any address (lensbook.site.hosting)
-        hosting.patch_bundle(Path(config.site_dir), config.site_url)
-    except ValueError as error:
-        raise PluginError(str(error)) from error
+    hosting.patch_bundle(Path(config.site_dir), config.site_url)  # instant navigation, previews at any address
     counts = {page: n for page, n in _state.get("claims", {}).items() if n}
     if counts:
         log.info(f"lensbook: {sum(counts.values())} claims checked: "

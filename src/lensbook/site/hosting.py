@@ -21,6 +21,8 @@ import json
 import re
 from pathlib import Path
 
+from .errors import SourceError
+
 #: Material 9.x: ``function fi(e,t){return e.protocol=t.protocol,e.hostname=t.hostname,e}``
 MARKER = "/*lensbook:served-anywhere*/"
 REBASE = re.compile(r"function (\w+)\((\w+),(\w+)\)\{return \2\.protocol=\3\.protocol,\2\.hostname=\3\.hostname,\2\}")
@@ -39,7 +41,7 @@ def patched(script: str, site_url: str) -> str:
         return script
     matches = REBASE.findall(script)
     if len(matches) != 1:
-        raise ValueError(f"Material's bundle: expected one sitemap address function, found {len(matches)}")
+        raise SourceError(f"Material's bundle: expected one sitemap address function, found {len(matches)}")
     name, url, base = matches[0]
     root = json.dumps(site_url if site_url.endswith("/") else site_url + "/")
     replacement = (f"function {name}({url},{base}){{{MARKER}let s={root};return {url}.href.startsWith(s)"
@@ -54,7 +56,7 @@ def patch_bundle(site_dir: Path, site_url: str | None) -> Path | None:
         return None
     bundles = sorted(Path(site_dir).glob("assets/javascripts/bundle.*.min.js"))
     if len(bundles) != 1:
-        raise ValueError(f"{site_dir}: expected one Material bundle, found {[b.name for b in bundles]}")
+        raise SourceError(f"{site_dir}: expected one Material bundle, found {[b.name for b in bundles]}")
     bundle = bundles[0]
     bundle.write_text(patched(bundle.read_text(encoding="utf-8"), site_url), encoding="utf-8")
     return bundle

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .errors import SourceError
+
 #: ``pymdownx.snippets``' options in ``mkdocs.yml``, kept equal by a test: where include paths are
 #: looked up (relative to the folder of ``mkdocs.yml``), a missing one fails, sections are dedented.
 BASE_PATHS = ("includes", ".")
@@ -35,7 +37,7 @@ INCLUDE_BLOCK = re.compile(
     r"(?P=indent)(?P=fence)[ \t]*$", re.M)
 
 
-class IncludeError(ValueError):
+class IncludeError(SourceError):
     """A ``--8<--`` include names a missing file or section, or shares its block with code."""
 
 

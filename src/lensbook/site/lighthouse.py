@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lensbook.site import chromium
+from lensbook.site.build import build_site
 from lensbook.site.serve import serve
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -142,8 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     binary = lighthouse_binary()
     if not args.no_build:
         print("building the site (mkdocs build --strict) ...", flush=True)
-        subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(args.site)],
-                       cwd=ROOT, check=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+        build_site(args.site, quiet=True)
     server, base = serve(args.site)
     reports = []
     try:

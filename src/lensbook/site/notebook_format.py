@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 
+from .errors import BuildError
+
 #: Where the downloadable notebooks are served, and where executed notebooks are cached.
 FOLDER = "notebooks"
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
 
-class NotebookError(RuntimeError):
+class NotebookError(BuildError, RuntimeError):
     """A notebook failed to execute or to convert; the message names it and the cell."""
 
 

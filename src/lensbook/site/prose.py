@@ -32,6 +32,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .errors import BuildError
+
 #: ``{% claim EXPR %}`` with the spaces before it; alone on its line, the whole line goes.
 CLAIM = re.compile(r"[ \t]*\{%-?[ \t]*claim[ \t]+(?P<expr>.+?)[ \t]*-?%\}(?P<eol>[ \t]*(?:\n|\Z))?")
 INLINE_CODE = re.compile(r"(`+)(.+?)\1", re.S)
@@ -44,7 +46,7 @@ class Markdown(Markup):
     """A value that is Markdown (a generated table): inserted as it is, not escaped."""
 
 
-class ProseError(ValueError):
+class ProseError(BuildError, ValueError):
     """A placeholder or claim is wrong, or a claim is false; the message names page and line."""
 
 

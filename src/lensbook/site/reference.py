@@ -1,7 +1,10 @@
 """The API reference: generated at build time from the package, one page per module.
 
 The modules are found on disk (``pkgutil``, nothing imported), so a new module
-gets its page and its place in the navigation without editing a list:
+gets its page and its place in the navigation without editing a list. The
+pages and their ``SUMMARY.md`` are written by mkdocs-gen-files (the script
+``lensbook/site/reference_pages.py``) and the navigation is read from it by
+mkdocs-literate-nav (``- API reference: reference/`` in ``mkdocs.yml``):
 ``lensbook.dna`` is ``reference/dna/``, ``lensbook.models.cnn`` is
 ``reference/models-cnn/``, and a subpackage's own page
 (``reference/models/``) lists its modules. Each page is one mkdocstrings
@@ -15,31 +18,20 @@ Public means: no part of the dotted name starts with ``_``, and not the build
 machinery under ``lensbook.site`` (the MkDocs hook and what it calls), which
 is not a library a reader imports.
 
-Rendering every docstring takes seconds, so the rendered pages are cached
-under a hash of the documented modules' sources, this file, ``mkdocs.yml``
-and the versions of the tools that render them. A warm build puts the cached
-HTML, table of contents and autorefs anchors back in place; any change to a
-documented module renders the whole reference again.
+The rendered pages are cached between builds by ``lensbook.site.reference_cache``.
 """
 
 from __future__ import annotations
 
 import ast
-import hashlib
-import importlib.metadata
 import importlib.util
-import json
 import pkgutil
-import re
 from pathlib import Path
-
-TOOLS = ("mkdocs", "mkdocstrings", "mkdocstrings-python", "griffelib", "mkdocs-autorefs", "markdown",
-         "pymdown-extensions", "mkdocs-material")
 
 PACKAGE = "lensbook"
 EXCLUDED = ("lensbook.site",)
 FOLDER = "reference"
-SECTION = "API reference"
+NAV_FILE = f"{FOLDER}/SUMMARY.md"  # read by mkdocs-literate-nav (``- API reference: reference/`` in mkdocs.yml)
 
 
 def public_modules(package: str = PACKAGE, excluded: tuple[str, ...] = EXCLUDED) -> list[str]:
@@ -141,150 +133,47 @@ def index_page(modules: list[str]) -> str:
     )
 
 
-def nav_section(pages: dict[str, list[str]]) -> dict:
-    """The navigation section: the index, the top-level modules, then a group per subpackage.
+def literate_nav(pages: dict[str, list[str]]) -> str:
+    """The reference's navigation, as the ``SUMMARY.md`` that mkdocs-literate-nav reads: the index,
+    the top-level modules, then a section per subpackage (its own page first, then its modules).
 
     Every page is titled with its module's full name (``lensbook.models.lstm``, not ``lstm``): the
     title is also the browser tab's and the search result's, where ``lstm`` alone says little.
+    Links are relative to the reference's folder.
     """
-    entries: list[dict] = [{"Overview": f"{FOLDER}/index.md"}]
-    groups: dict[str, list[dict]] = {}
+    lines = ["* [Overview](index.md)"]
+    sections: set[str] = set()
     for page in pages:
         parts = page.split(".")
+        link = f"[{page}]({page_uri(page).removeprefix(FOLDER + '/')})"
         if len(parts) <= 2 and not (len(parts) == 2 and is_package(page)):
-            entries.append({page: page_uri(page)})
-        else:
-            group = ".".join(parts[:2])
-            if group not in groups:
-                groups[group] = []
-                entries.append({group: groups[group]})
-            groups[group].append({page: page_uri(page)})
-    return {SECTION: entries}
+            lines.append(f"* {link}")
+            continue
+        section = ".".join(parts[:2])
+        if section not in sections:
+            sections.add(section)
+            lines.append(f"* {section}")
+        lines.append(f"    * {link}")
+    return "\n".join(lines) + "\n"
 
 
-def cache_key(modules: list[str], config_file: Path) -> str:
-    """Hash of what the rendered reference depends on: sources, page templates, configuration, tool versions."""
-    digest = hashlib.sha256(config_file.read_bytes())
-    digest.update(Path(__file__).read_bytes())  # how the pages are written
-    for module in modules:
-        digest.update(module.encode())
-        digest.update(source_path(module).read_bytes())
-    for tool in TOOLS:
-        try:
-            digest.update(f"{tool}={importlib.metadata.version(tool)}".encode())
-        except importlib.metadata.PackageNotFoundError:
-            digest.update(f"{tool}=none".encode())
-    return digest.hexdigest()[:16]
+def write_pages(open_file=None) -> list[str]:
+    """Write the reference's pages and its ``SUMMARY.md`` with ``open_file`` (mkdocs-gen-files'
+    ``open`` by default: the files join the build, nothing is written under ``docs/``).
 
+    Called by the gen-files script ``lensbook/site/reference_pages.py`` (``mkdocs.yml``); returns
+    the paths written, relative to the docs folder.
+    """
+    if open_file is None:
+        import mkdocs_gen_files
 
-# An annotation outside lensbook (``int``, ``torch.Tensor``) is written ``<span title="int">int</span>``:
-# hundreds per page, each a tooltip that repeats its own text. Keep the text, drop the title.
-UNRESOLVED_TITLE = re.compile(r'<span title="[^"<>]*">([^<>]*)</span>')
-
-
-def _toc_tokens(items) -> list[dict]:
-    return [{"level": i.level, "id": i.id, "name": i.title, "children": _toc_tokens(i.children)} for i in items]
-
-
-class Reference:
-    """What the hook's events do for the reference: pages, navigation and the cache."""
-
-    def __init__(self) -> None:
-        self.modules: list[str] = []
-        self.pages: dict[str, list[str]] = {}  # page -> its modules
-        self.uris: set[str] = set()  # the pages' src_uris
-        self.path: Path | None = None  # the cache file of this build's key
-        self.cached: dict | None = None  # src_uri -> {"content", "toc", "anchors"} on a warm build
-        self.recorded: dict[str, dict] = {}
-        self.autorefs = None
-        self.key = ""  # the rendered reference's cache key (empty without mkdocstrings)
-
-    def configure(self, config, cache_dir: Path) -> None:
-        """Find the modules, append the reference section to the navigation, open the cache."""
-        self.modules = public_modules()
-        self.pages = pages_of(self.modules)
-        self.uris = {page_uri(page) for page in self.pages}
-        if config.nav is not None:  # the nav in mkdocs.yml lists the chapter; the reference is added here
-            config.nav = [item for item in config.nav if not (isinstance(item, dict) and SECTION in item)]
-            config.nav.append(nav_section(self.pages))
-        self.autorefs = config.plugins.get("autorefs")
-        if self.autorefs is None:  # no mkdocstrings in this configuration: pages show the ::: lines only
-            return
-        self.key = cache_key(self.modules, Path(config.config_file_path))
-        self.path = cache_dir / FOLDER / f"{self.key}.json"
-        if self.path.exists():
-            self.cached = json.loads(self.path.read_text(encoding="utf-8"))
-            return
-        register = self.autorefs.register_anchor
-
-        def recording(page, identifier, anchor=None, *, title=None, primary=True):
-            if page is not None and page.file.src_uri in self.uris:
-                entry = self.recorded.setdefault(page.file.src_uri, {"anchors": []})
-                entry["anchors"].append([identifier, anchor, title, primary])
-            return register(page, identifier, anchor, title=title, primary=primary)
-
-        self.autorefs.register_anchor = recording  # mkdocstrings registers each entry through it
-
-    def add_pages(self, files, config) -> None:
-        """Generate the reference pages into the build."""
-        from mkdocs.structure.files import File
-
-        files.append(File.generated(config, f"{FOLDER}/index.md", content=index_page(self.modules)))
-        for page, modules in self.pages.items():
-            files.append(File.generated(config, page_uri(page), content=page_markdown(page, modules, self.modules)))
-
-    def page_markdown(self, markdown: str, page) -> str:
-        """On a warm build a reference page renders nothing: its HTML comes from the cache.
-
-        Reference pages stay out of the search index: a search for a term the chapter
-        teaches ("LSTM", "receptive field") finds the chapter, not forty module pages
-        that mention it; the reference's index page lists every module.
-        """
-        if page.file.src_uri in self.uris:
-            page.meta["search"] = {"exclude": True}
-        if self.cached is not None and page.file.src_uri in self.cached:
-            return ""  # not even a heading, whose anchor would shadow the cached one
-        return markdown
-
-    def page_content(self, html: str, page) -> str:
-        """Put a cached page back (HTML, table of contents, anchors), or record a freshly rendered one."""
-        src_uri = page.file.src_uri
-        if src_uri not in self.uris or self.autorefs is None:
-            return html
-        if self.cached is not None and src_uri in self.cached:
-            from mkdocs.structure.toc import get_toc
-
-            entry = self.cached[src_uri]
-            for identifier, anchor, title, primary in entry["anchors"]:
-                self.autorefs.register_anchor(page, identifier, anchor, title=title, primary=primary)
-            page.toc = get_toc(entry["toc"])
-            return entry["content"]
-        entry = self.recorded.setdefault(src_uri, {"anchors": []})
-        entry.update(content=html, toc=_toc_tokens(page.toc))
-        return html
-
-    def post_page(self, output: str, page) -> str:
-        """The finished HTML of a reference page, less the tooltips that repeat their own text."""
-        if page.file.src_uri not in self.uris:
-            return output
-        return UNRESOLVED_TITLE.sub(r"<span>\1</span>", output)
-
-    def save(self) -> None:
-        """Write the cache after a build that rendered every reference page."""
-        if self.cached is None and self.path is not None \
-                and all("content" in self.recorded.get(uri, {}) for uri in self.uris):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text(json.dumps({uri: self.recorded[uri] for uri in sorted(self.uris)}),
-                                 encoding="utf-8")
-
-    def url(self, identifier: str, page_url) -> str | None:
-        """The URL of an autorefs identifier's entry (``lensbook.dna.one_hot``), if it is documented.
-
-        ``page_url`` maps a page's ``src_uri`` to its URL.
-        """
-        parts = identifier.split(".")
-        for n in range(len(parts), 0, -1):
-            module = ".".join(parts[:n])
-            if module in self.modules:
-                return page_url(page_uri(page_of(module))) + f"#{identifier}"
-        return None
+        open_file = mkdocs_gen_files.open
+    modules = public_modules()
+    pages = pages_of(modules)
+    texts = {f"{FOLDER}/index.md": index_page(modules)}
+    texts.update({page_uri(page): page_markdown(page, members, modules) for page, members in pages.items()})
+    texts[NAV_FILE] = literate_nav(pages)
+    for path, text in texts.items():
+        with open_file(path, "w") as f:
+            f.write(text)
+    return list(texts)

@@ -30,11 +30,12 @@ from typing import Any
 
 from ..experiments import registry as experiment_registry
 from . import sources
+from .errors import BuildError
 
 log = logging.getLogger("mkdocs.lensbook")
 
 
-class FigureError(RuntimeError):
+class FigureError(BuildError, RuntimeError):
     """An experiment or a figure failed; the message names which one."""
 
 

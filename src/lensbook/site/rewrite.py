@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import apparatus, citations, prose
+from .errors import BuildError
 
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})")
 INLINE_CODE = prose.INLINE_CODE
@@ -38,7 +39,7 @@ FIGURE_BLOCK = re.compile(r"^!\[\]\(figures/(?P<name>[^)\s]+)\.svg\)[ \t]*\n?"
 FIELD = re.compile(r"^[ \t]*(alt|caption):[ \t]*", re.M)
 
 
-class PageError(ValueError):
+class PageError(BuildError, ValueError):
     """A page refers to something the build does not know, holds bad LaTeX, or a false claim."""
 
 

@@ -9,13 +9,12 @@ change lands: a screenshot looked at beats a test assumed.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from . import chromium
+from .build import build_site
 from .serve import serve
 
 PAGES = ("", "cnn/", "rnn/", "lstm/", "transformer/", "choosing/", "interactive/")
@@ -36,9 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         site = args.site
         if site is None:
             site = Path(tmp) / "site"
-            env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-            subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)],
-                           env=env, check=True)
+            build_site(site, quiet=True)
         server, base = serve(site)
         args.out.mkdir(parents=True, exist_ok=True)
         try:
