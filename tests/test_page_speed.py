@@ -1,13 +1,28 @@
 """Page speed on a phone: what the theme does at load that a reader never sees (make lighthouse has the scores).
 
-Material marks <body> with ``data-md-color-switching`` while it applies a palette, so that colours switch
-without transitions; overrides/main.html keeps that mark off the page load (where it restyled every element
-twice) and on a reader's switch.
+- Material marks <body> with ``data-md-color-switching`` while it applies a palette, so that colours switch
+  without transitions; overrides/main.html keeps that mark off the page load (where it restyled every element
+  twice) and on a reader's switch.
+- Scripts load deferred, in their order: Material's bundle first, then the explorers'.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
+
+CHAPTER = ("index.html", "cnn/index.html", "rnn/index.html", "lstm/index.html", "transformer/index.html",
+           "choosing/index.html", "interactive/index.html")
+
+
+def test_scripts_are_deferred_and_in_order(built_site):
+    site, _ = built_site
+    for page in CHAPTER:
+        tags = re.findall(r"<script\b[^>]*\bsrc=[^>]*>", (site / page).read_text())
+        assert tags and all(re.search(r"\sdefer[\s>]", tag) for tag in tags), (page, tags)
+        names = [re.search(r'src="([^"]+)"', tag).group(1).rsplit("/", 1)[-1] for tag in tags]
+        assert names[0].startswith("bundle.") and names[1] == "common.js", (page, names)
 
 WATCH = """
 window.lbSwitching = [];
