@@ -97,3 +97,19 @@ def test_summarise_reads_the_benchmark_index():
 
 def test_chapter_leaves_out_the_reference():
     assert lighthouse.chapter(["", "cnn/", "reference/", "reference/models/", "rnn/"]) == ["", "cnn/", "rnn/"]
+
+
+def test_thread_time_replaces_wall_time_on_the_page_main_thread_only():
+    trace = {"traceEvents": [
+        {"name": "thread_name", "ph": "M", "pid": 1, "tid": 1, "args": {"name": "CrRendererMain"}},
+        {"name": "RunTask", "ph": "X", "pid": 1, "tid": 1, "ts": 0, "dur": 900, "tdur": 300},
+        {"name": "UpdateLayoutTree", "ph": "X", "pid": 1, "tid": 1, "ts": 10, "dur": 500, "tdur": 120},
+        {"name": "UpdateLayoutTree", "ph": "X", "pid": 1, "tid": 1, "ts": 600, "dur": 50, "tdur": 40},
+        {"name": "UpdateLayoutTree", "ph": "X", "pid": 2, "tid": 7, "ts": 0, "dur": 70, "tdur": 10},  # another frame
+        {"name": "RunTask", "ph": "X", "pid": 9, "tid": 3, "ts": 0, "dur": 800, "tdur": 100},  # the browser process
+        {"name": "Paint", "ph": "X", "pid": 1, "tid": 1, "ts": 950, "dur": 30},  # no thread time: kept
+    ]}
+    events = lighthouse.to_thread_time(trace)["traceEvents"]
+    assert [e.get("dur") for e in events] == [None, 300, 120, 40, 70, 800, 30]
+    with pytest.raises(ValueError):
+        lighthouse.to_thread_time([{"name": "RunTask", "ph": "X", "pid": 1, "tid": 1, "dur": 5, "tdur": 1}])
