@@ -61,3 +61,55 @@ def test_server_compresses_text_like_a_static_host(site):
 def test_server_refuses_a_folder_that_is_not_a_site(tmp_path):
     with pytest.raises(FileNotFoundError, match="make build"):
         serve.serve(tmp_path)
+
+
+def report(page, performance, benchmark=1500.0):
+    return lighthouse.Report(page, {"performance": performance, "accessibility": 1.0, "best-practices": 1.0,
+                                    "seo": 1.0}, 200_000, (), benchmark)
+
+
+def test_median_run_keeps_the_middle_run_and_every_score():
+    runs = [report("cnn/", 0.97, 2100), report("cnn/", 0.88, 900), report("cnn/", 0.93, 1800)]
+    median = lighthouse.median_run(runs)
+    assert median.scores["performance"] == 0.93 and median.benchmark == 1800
+    assert median.runs == (0.97, 0.88, 0.93)  # in the order they ran
+    assert lighthouse.median_run(runs[:2]).scores["performance"] == 0.88  # even count: the lower middle
+    with pytest.raises(ValueError):
+        lighthouse.median_run([])
+
+
+def test_table_shows_the_benchmark_index_and_the_runs():
+    text = lighthouse.table([lighthouse.median_run([report("cnn/", 0.95, 1712), report("cnn/", 0.96, 1650),
+                                                    report("cnn/", 0.91, 1690)])])
+    row = text.splitlines()[1]
+    assert "bench" in text.splitlines()[0]
+    assert row.split()[1] == "95" and "1712" in row and "(runs: 95, 96, 91)" in row
+
+
+def test_summarise_reads_the_benchmark_index():
+    raw = {"categories": {c: {"score": 1.0} for c in lighthouse.CATEGORIES},
+           "audits": {"total-byte-weight": {"numericValue": 123_456},
+                      "total-blocking-time": {"score": 0.5, "scoreDisplayMode": "numeric"}},
+           "environment": {"benchmarkIndex": 1834.5}}
+    r = lighthouse.summarise("cnn/", raw)
+    assert r.benchmark == 1834.5 and r.transferred == 123_456 and r.failing == ("total-blocking-time",)
+
+
+def test_chapter_leaves_out_the_reference():
+    assert lighthouse.chapter(["", "cnn/", "reference/", "reference/models/", "rnn/"]) == ["", "cnn/", "rnn/"]
+
+
+def test_thread_time_replaces_wall_time_on_the_page_main_thread_only():
+    trace = {"traceEvents": [
+        {"name": "thread_name", "ph": "M", "pid": 1, "tid": 1, "args": {"name": "CrRendererMain"}},
+        {"name": "RunTask", "ph": "X", "pid": 1, "tid": 1, "ts": 0, "dur": 900, "tdur": 300},
+        {"name": "UpdateLayoutTree", "ph": "X", "pid": 1, "tid": 1, "ts": 10, "dur": 500, "tdur": 120},
+        {"name": "UpdateLayoutTree", "ph": "X", "pid": 1, "tid": 1, "ts": 600, "dur": 50, "tdur": 40},
+        {"name": "UpdateLayoutTree", "ph": "X", "pid": 2, "tid": 7, "ts": 0, "dur": 70, "tdur": 10},  # another frame
+        {"name": "RunTask", "ph": "X", "pid": 9, "tid": 3, "ts": 0, "dur": 800, "tdur": 100},  # the browser process
+        {"name": "Paint", "ph": "X", "pid": 1, "tid": 1, "ts": 950, "dur": 30},  # no thread time: kept
+    ]}
+    events = lighthouse.to_thread_time(trace)["traceEvents"]
+    assert [e.get("dur") for e in events] == [None, 300, 120, 40, 70, 800, 30]
+    with pytest.raises(ValueError):
+        lighthouse.to_thread_time([{"name": "RunTask", "ph": "X", "pid": 1, "tid": 1, "dur": 5, "tdur": 1}])
