@@ -88,7 +88,7 @@ def test_elements_must_not_overlap():
     with pytest.raises(ValueError, match="min_distance"):
         CompatibilityTask(min_distance=4)
     with pytest.raises(ValueError, match="max_distance"):
-        CompatibilityTask(max_distance=600)
+        CompatibilityTask(max_distance=950)                      # past the sequence start
     with pytest.raises(ValueError, match="max_distance"):
         CompatibilityTask(min_distance=50, max_distance=240)     # two enhancers do not fit 200 bp apart
     with pytest.raises(ValueError, match="min_separation"):

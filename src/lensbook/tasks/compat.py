@@ -23,10 +23,12 @@ which enhancer is nearer the promoter, and whether it suits it. (A first
 version planted one enhancer of either class. A CNN that pools over the whole
 sequence read it without any reach, by counting which classes were present:
 with one enhancer and one promoter, "the classes match" is a sum of two
-"either element of class k is present" detectors. And with two enhancers
-allowed close together, a CNN tells which one is nearer by comparing the two
-inside one window, without any view of the promoter: hence
-``min_separation``, set beyond the reach of the matrix's CNN.)
+"either element of class k is present" detectors. With two enhancers allowed
+close together, a CNN told which one was nearer by comparing the two inside
+one window, without any view of the promoter: hence ``min_separation``, set
+beyond the window of the matrix's CNN. And with the farther enhancer allowed
+near the sequence's start, a CNN read its position from the zero padding of
+its convolutions: hence the room left upstream of ``max_distance``.)
 
 The oracle
 ----------
@@ -77,25 +79,28 @@ class CompatibilityTask:
     Parameters
     ----------
     length : int, optional
-        Sequence length L. Default is 600.
+        Sequence length L. Default is 1000.
     promoter_start : int, optional
-        0-based start of the promoter element in every sequence. Default is 500.
+        0-based start of the promoter element in every sequence. Default is 900.
     min_distance, max_distance : int, optional
         Each enhancer starts this many bp upstream of the promoter's start
-        (inclusive). Defaults are 50 and 450.
+        (inclusive). Defaults are 50 and 740: the farthest enhancer starts 160
+        bp from the sequence's start, so no enhancer sits where a
+        convolution's zero padding could tell its position.
     min_separation : int, optional
         The two enhancers start at least this many bp apart; the pair of
-        distances is uniform over all pairs that allow it. Default is 200.
-        Two enhancers close together would let a model tell which one is
-        nearer by comparing them alone, locally, without any view of the
+        distances is uniform over all pairs that allow it. Default is 300,
+        more than the 288 bp one output of the lens matrix's CNN sees at this
+        length: two enhancers close together would let a model tell which one
+        is nearer by comparing them alone, locally, without any view of the
         promoter.
     """
 
-    length: int = 600
-    promoter_start: int = 500
+    length: int = 1000
+    promoter_start: int = 900
     min_distance: int = 50
-    max_distance: int = 450
-    min_separation: int = 200
+    max_distance: int = 740
+    min_separation: int = 300
     name: str = "long-range"
     target: Literal["binary", "regression"] = "binary"
     channels: int = 4
@@ -264,7 +269,7 @@ class CompatibilityTask:
 
 
 def nearer_enhancer_task(seed: int = 0) -> CompatibilityTask:
-    """The task as the lens matrix's long-range row uses it: the defaults (600 bp, promoter at 500, 50-450 bp).
+    """The task as the lens matrix's long-range row uses it: the defaults (1,000 bp, promoter at 900, 50-740 bp, 300 apart).
 
     ``seed`` is accepted for the signature the matrix's task constructors
     share; the task has no randomly drawn parameters (the data come from the
