@@ -37,7 +37,7 @@ def nearer_enhancer_distance(r: MatrixResult) -> Figure:
             ax.plot(centres, seed, ls="none", marker=marker, ms=3.5, color=colour, alpha=0.45)
         ax.plot(centres, cell.mean_bands, color=colour, lw=2, marker=marker, ms=5, label=cell.label)
     ax.axhline(dict(r.single_element)[task], color=style.ink(), lw=1.0, alpha=0.7, ls=":",
-               label="any one element alone (exact)")
+               label="one element alone" if narrow else "any one element alone (exact)")
     ax.set_ylim(0.4, 1.03)
     ax.set_xlim(edges[0] - 20, edges[-1] + 20)
     ax.set_xticks(edges)
