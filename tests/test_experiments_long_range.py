@@ -15,7 +15,7 @@ from lensbook.experiments import long_range as lr
 from lensbook.experiments import long_range_attention as attention
 from lensbook.experiments import long_range_training as training
 from lensbook.experiments import qkv_schematic as qkv
-from lensbook.models.transformer import HybridTransformer
+from lensbook.models.promoter_readout import HybridTransformer
 from lensbook.tasks.long_range import LongRangeTask
 from lensbook.train import TrainLog
 
@@ -76,7 +76,7 @@ def hand_set_hybrid():
     dimension 14, so a promoter bin's score is large only at an enhancer bin.
     """
     from lensbook import dna
-    from lensbook.models.transformer import HybridConfig, MotifStem
+    from lensbook.models.promoter_readout import HybridConfig, MotifStem
     from lensbook.tasks.long_range import ENHANCER, PROMOTER
 
     stem = MotifStem(2, 8, 40)

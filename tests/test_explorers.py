@@ -14,7 +14,7 @@ import torch
 
 from lensbook import dna
 from lensbook.models.cnn import MotifCNN
-from lensbook.models.transformer import HybridConfig, HybridTransformer
+from lensbook.models.promoter_readout import HybridConfig, HybridTransformer
 from lensbook.site import explorers, render
 
 ROOT = Path(__file__).resolve().parents[1]

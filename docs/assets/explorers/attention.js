@@ -1,6 +1,6 @@
 /* The attention explorer (docs/transformer.md): the trained HybridTransformer, in the browser.
  *
- * It recomputes what lensbook.models.transformer.HybridTransformer.forward
+ * It recomputes what lensbook.models.promoter_readout.HybridTransformer.forward
  * computes, from the exported state_dict: the stem's convolution, a max pool
  * into bins and a sigmoid (MotifStem), the embedding, sinusoidal positions,
  * the query, key and value projections, each head's softmax(q k^T / sqrt(d)),

@@ -26,8 +26,7 @@ import torch
 from .. import dna, metrics
 from .._validate import require
 from ..models import parameter_count
-from ..models.long_range_heads import CNNHead
-from ..models.transformer import HybridConfig
+from ..models.promoter_readout import CNNHead, HybridConfig
 from ..tasks.long_range import LongRangeTask, Sites
 from .long_range_attention import AttentionReading, read_attention, summarise_readings
 from .long_range_training import (

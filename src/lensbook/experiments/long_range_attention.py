@@ -19,7 +19,7 @@ from torch import nn
 
 from .. import metrics
 from .._validate import require
-from ..models.transformer import HybridTransformer
+from ..models.promoter_readout import HybridTransformer
 from ..tasks.long_range import Sites
 from ..train import evaluating
 

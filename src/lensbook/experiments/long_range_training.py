@@ -16,8 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._validate import require
-from ..models.long_range_heads import CNNHead, LSTMHead
-from ..models.transformer import HybridConfig, HybridOutput, HybridTransformer, MotifStem
+from ..models.promoter_readout import CNNHead, HybridConfig, HybridOutput, HybridTransformer, LSTMHead, MotifStem
 from ..tasks.long_range import LongRangeTask, Sites
 from ..train import TrainLog, evaluating, seeded, train
 

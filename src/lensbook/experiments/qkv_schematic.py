@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from .._validate import require, require_sequences
-from ..models.transformer import HybridConfig, HybridTransformer
+from ..models.promoter_readout import HybridConfig, HybridTransformer
 from ..tasks.long_range import LongRangeTask
 from ..train import evaluating
 from .long_range_training import build_head, pretrain_stem

@@ -9,7 +9,7 @@ Two pages let the reader run a trained model in the browser, with no server:
   ``memory`` experiment, its gates and cell state along DNA the reader edits
   (``docs/assets/explorers/lstm-gates.js``);
 * docs/transformer.md, the **attention explorer**: the first seed's trained
-  :class:`~lensbook.models.transformer.HybridTransformer` of the
+  :class:`~lensbook.models.promoter_readout.HybridTransformer` of the
   ``long_range`` experiment, stem to softmax, on test sequences
   (``docs/assets/explorers/attention.js``).
 
@@ -145,7 +145,7 @@ def attention(result: Any) -> dict[str, Any]:
     Generic in the model's parameters: ``config`` is the model's config as a
     dict and ``state`` its whole ``state_dict`` (PyTorch's names and layouts),
     so a retrained or resized model exports unchanged; the page's script
-    computes the forward pass of :class:`~lensbook.models.transformer.HybridTransformer`
+    computes the forward pass of :class:`~lensbook.models.promoter_readout.HybridTransformer`
     from them.
 
     Returns
@@ -163,7 +163,7 @@ def attention(result: Any) -> dict[str, Any]:
 
     import torch
 
-    from lensbook.models.transformer import HybridTransformer
+    from lensbook.models.promoter_readout import HybridTransformer
     from lensbook.tasks.long_range import LongRangeTask
 
     config, state = result.transformer_config, result.transformer_state

@@ -2,8 +2,7 @@ import pytest
 import torch
 
 from lensbook import dna
-from lensbook.models.long_range_heads import CNNHead, LSTMHead
-from lensbook.models.transformer import HybridConfig, HybridOutput, HybridTransformer, MotifStem
+from lensbook.models.promoter_readout import CNNHead, HybridConfig, HybridOutput, HybridTransformer, LSTMHead, MotifStem
 from lensbook.tasks.long_range import ENHANCER
 from lensbook.train import seeded
 
