@@ -50,7 +50,7 @@ def lens_matrix(r: MatrixResult) -> Figure:
         single = dict(r.single_element).get(task)
         if single is not None:   # the exact best score of any one element alone, as a fifth column
             ax.scatter([len(cells)], [single], s=40, marker="x", color=style.ink(), zorder=4, lw=1.8)
-            labels.append("1 elem.")
+            labels.append("one\nelement")
         ax.set_xticks(range(len(labels)), labels, fontsize=10)
         verdict = r.verdict(task)
         ax.set_title(f"{task}: " + ("undetermined" if verdict == "undetermined" else _short(verdict)),
