@@ -95,3 +95,11 @@ def test_every_reference_example_copies_as_code_that_runs(built_site, served_sit
     proc = subprocess.run([sys.executable, "-c", RUN_EACH], input=json.dumps(copied), env=env, cwd=site,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0 and proc.stdout.strip() == "all ran", proc.stdout + proc.stderr
+
+
+def test_a_name_a_package_does_not_bind_is_imported_from_the_module_it_re_exports_from():
+    models = ROOT / "src" / "lensbook" / "models" / "__init__.py"
+    text = examples.copy_text(">>> parameter_count(nn.Linear(2, 3))\n9\n", "lensbook.models", models)
+    assert text.splitlines() == ["from lensbook.models.common import nn",
+                                 "from lensbook.models import parameter_count",
+                                 "parameter_count(nn.Linear(2, 3))"]

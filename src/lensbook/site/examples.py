@@ -68,12 +68,38 @@ def module_names(source: Path) -> set[str]:
     return names
 
 
+def _relative_sources(module: str, source: Path) -> list[tuple[str, Path]]:
+    """The ``lensbook`` modules that ``source`` imports relatively (``from .common import x``), with
+    their files: a package re-exports objects whose examples run in the defining module."""
+    package = module if source.name == "__init__.py" else module.rpartition(".")[0]
+    found = []
+    for node in ast.parse(source.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+            base = source.parent / node.module.replace(".", "/")
+            for path in (base.with_suffix(".py"), base / "__init__.py"):
+                if path.is_file():
+                    found.append((f"{package}.{node.module}", path))
+                    break
+    return found
+
+
 def copy_text(session: str, module: str, source: Path) -> str:
     """The runnable code of ``session``, a ``>>>`` example documented in ``module`` (defined by
-    ``source``), with the import of the names it takes from that module."""
+    ``source``), with the import of the names it takes from that module, or, for a name the
+    module does not bind, from the module it re-exports the example's object from."""
     code = runnable(session)
-    needed = [name for name in free_names(code) if name in module_names(source)]
-    return (f"from {module} import {', '.join(needed)}\n" if needed else "") + code
+    imports: dict[str, list[str]] = {}
+    own = module_names(source)
+    for name in free_names(code):
+        if name in own:
+            imports.setdefault(module, []).append(name)
+            continue
+        for other, path in _relative_sources(module, source):
+            if name in module_names(path):
+                imports.setdefault(other, []).append(name)
+                break
+    header = "".join(f"from {m} import {', '.join(names)}\n" for m, names in imports.items())
+    return header + code
 
 
 class _Sessions(HTMLParser):
