@@ -206,8 +206,14 @@ def page(browser, served_site):
     context.close()
 
 
+def _near(page, selector: str) -> None:
+    """Scroll the first ``selector`` into view: an explorer starts only when it comes near the window."""
+    page.locator(selector).first.scroll_into_view_if_needed()
+
+
 def _open(page, url: str, explorer: str) -> None:
     page.goto(url, wait_until="networkidle")
+    _near(page, f".lensbook-explorer[data-explorer='{explorer}']")
     page.wait_for_selector(f".lensbook-explorer[data-explorer='{explorer}'][data-ready='true']", timeout=15000)
 
 
@@ -569,6 +575,7 @@ def test_explorer_pages_weigh_at_most_1_mb_on_a_first_visit(browser, served_site
         context = browser.new_context()
         page = context.new_page()
         page.goto(served_site + path, wait_until="networkidle")
+        _near(page, ".lensbook-explorer")
         page.wait_for_selector(".lensbook-explorer[data-ready='true']", timeout=15000)
         page.wait_for_load_state("networkidle")
         weights[path] = page.evaluate("""() => performance.getEntriesByType('navigation')
@@ -717,15 +724,18 @@ def test_explorers_start_after_instant_navigation(page, served_site):
     page.goto(served_site + "/", wait_until="networkidle")
     page.click("a.md-nav__link[href$='cnn/']")
     page.wait_for_url("**/cnn/")
+    _near(page, SCANNER)
     page.wait_for_selector(f"{SCANNER}[data-ready='true'] textarea", timeout=15000)
     assert page.evaluate("() => window.lensbookExplorers.motifScores('ACGTACGTACGTACGTAC').length") > 0
     page.click("a.md-nav__link[href$='transformer/']")
     page.wait_for_url("**/transformer/")
+    _near(page, ATTENTION)
     page.wait_for_selector(f"{ATTENTION}[data-ready='true'] [role='slider']", timeout=15000)
     assert page.locator(f"{ATTENTION} svg.lensbook-explorer__heatmap[role='img']").count() == 1
     # back to the scanner: a fresh page element, started again
     page.go_back()
     page.wait_for_url("**/cnn/")
+    _near(page, SCANNER)
     page.wait_for_selector(f"{SCANNER}[data-ready='true'] textarea", timeout=15000)
     page.locator(f"{SCANNER} textarea").fill("ACGTXACGTACGTACGTACGT")
     page.wait_for_selector(f"{SCANNER} .lensbook-explorer__problems p[data-kind='bad']")

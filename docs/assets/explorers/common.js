@@ -2,8 +2,10 @@
  *
  * Every explorer is a <div class="lensbook-explorer" data-explorer="NAME"> in a
  * page. Material's instant navigation swaps pages without re-running scripts,
- * so explorers are started from document$ (every page shown), and each element
- * is started once. The trained weights are JSON files generated at build time
+ * so explorers are looked for from document$ (every page shown), and each
+ * element is started once, when it comes within a screen's height of the
+ * window: a page that holds one does none of its work while it loads (on a
+ * phone, transformer.md's attention explorer was a 100-ms task at load). The trained weights are JSON files generated at build time
  * (lensbook.site.explorers), fetched relative to this script, so the site works
  * under any base URL.
  */
@@ -119,20 +121,42 @@
     message.textContent = "The explorer could not start: " + error.message;
   }
 
+  function begin(root) {
+    var start = starters[root.getAttribute("data-explorer")];
+    root.setAttribute("data-started", "true");
+    Promise.resolve()
+      .then(function () { return start(root); })
+      .then(function (handle) {
+        if (handle) live.push({root: root, handle: handle});
+        root.setAttribute("data-ready", "true");
+      })
+      .catch(function (error) { report(root, error); });
+  }
+
+  // "near": within a screen's height (100% of the window's) above or below the window
+  var near = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (!entry.isIntersecting || entry.target.hasAttribute("data-started")) return;
+      near.unobserve(entry.target);
+      begin(entry.target);
+    });
+  }, {rootMargin: "100% 0px"}) : null;
+  var waiting = [];
+
   function scan() {
     live = live.filter(function (item) { return document.body.contains(item.root); });
+    waiting = waiting.filter(function (root) {   // drop those of a page instant navigation left
+      if (document.body.contains(root) && !root.hasAttribute("data-started")) return true;
+      near.unobserve(root);
+      return false;
+    });
     var roots = document.querySelectorAll(".lensbook-explorer[data-explorer]");
     Array.prototype.forEach.call(roots, function (root) {
-      var start = starters[root.getAttribute("data-explorer")];
-      if (!start || root.hasAttribute("data-started")) return;
-      root.setAttribute("data-started", "true");
-      Promise.resolve()
-        .then(function () { return start(root); })
-        .then(function (handle) {
-          if (handle) live.push({root: root, handle: handle});
-          root.setAttribute("data-ready", "true");
-        })
-        .catch(function (error) { report(root, error); });
+      if (!starters[root.getAttribute("data-explorer")] || root.hasAttribute("data-started")) return;
+      if (!near) return begin(root);
+      if (waiting.indexOf(root) >= 0) return;
+      waiting.push(root);
+      near.observe(root);
     });
   }
 

@@ -54,7 +54,8 @@ def bench_explorers(site: Path | None = None, length: int = 10_000, keystrokes: 
                 browser = chromium.launch(p)
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
                 page.goto(f"{base}/cnn/", wait_until="networkidle")
-                page.wait_for_selector(".lensbook-explorer[data-ready='true'] textarea")
+                page.locator(".lensbook-explorer[data-explorer='motif-scanner']").scroll_into_view_if_needed()
+                page.wait_for_selector(".lensbook-explorer[data-explorer='motif-scanner'][data-ready='true'] textarea")
                 typing = _bench_typing(page, ".lensbook-explorer[data-explorer='motif-scanner'] textarea",
                                        "motifDebounce", _random_dna(length, 12345), keystrokes)
                 rows.append({"explorer": "motif scanner", "what": f"keystroke to frame, {length:,} bp, no debounce",
@@ -74,6 +75,7 @@ def bench_explorers(site: Path | None = None, length: int = 10_000, keystrokes: 
                              "longest task ms": report["longest_task"] or "none over 50",   # longtask reports 50 ms and up
                              "paste to result ms": report["done"]})
                 page.goto(f"{base}/transformer/", wait_until="networkidle")
+                page.locator(".lensbook-explorer[data-explorer='attention']").scroll_into_view_if_needed()  # starts near
                 page.wait_for_selector(".lensbook-explorer[data-explorer='attention'][data-ready='true'] textarea")
                 sequence = page.evaluate("() => window.lensbookExplorers.attentionSequences[0]")
                 typing = _bench_typing(page, ".lensbook-explorer[data-explorer='attention'] textarea",
