@@ -246,7 +246,8 @@ def test_notebook_page_is_light_and_loads_nothing_from_elsewhere(built_site):
     weight = page_weight(site, site / "interactive" / "index.html")
     assert weight <= 1_000_000, f"the notebook page weighs {weight} bytes on a first visit"
     transfer = page_weight(site, site / "interactive" / "index.html", compressed=True)
-    assert transfer <= 265 * 1024, f"the notebook page transfers {transfer} bytes (gzip) on a first visit"
+    # 265 KB when this was set; the site-wide tables.css and the explorers' lazy start added 0.8 KB
+    assert transfer <= 270 * 1024, f"the notebook page transfers {transfer} bytes (gzip) on a first visit"
 
 
 class _Resources(HTMLParser):
