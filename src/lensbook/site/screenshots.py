@@ -51,6 +51,14 @@ def main(argv: list[str] | None = None) -> int:
                             # lazy figures: bring each into view so that it loads before the shot
                             page.evaluate("""async () => { for (const img of document.querySelectorAll('article img')) {
                                 img.loading = 'eager'; } await new Promise(r => setTimeout(r, 300)); }""")
+                            # explorers start when they come near the window, as they do for a reader scrolling by
+                            for explorer in page.locator(".lensbook-explorer[data-explorer]").all():
+                                explorer.scroll_into_view_if_needed()
+                            if page.locator(".lensbook-explorer[data-explorer]").count():
+                                page.wait_for_function("""() => [...document.querySelectorAll(
+                                    '.lensbook-explorer[data-explorer]')].every(e => e.hasAttribute('data-ready'))""",
+                                                       timeout=15000)
+                                page.evaluate("window.scrollTo(0, 0)")
                             page.wait_for_load_state("networkidle")
                             name = (path.strip("/") or "index").replace("/", "-")
                             target = args.out / f"{name}-{width}-{palette}.png"
