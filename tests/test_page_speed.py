@@ -88,17 +88,13 @@ TABLE_STYLE = """() => {
   const look = e => props.map(p => getComputedStyle(e).getPropertyValue(p));
   const table = document.querySelector('article table.lb-table');
   const wrap = table.closest('.md-typeset__scrollwrap');
-  // a plain table wrapped by Material's script, beside it, for comparison
+  // a plain table beside it, added after load (so Material's script leaves it as it is), for comparison
   const plain = table.cloneNode(true);
   plain.removeAttribute('class');
-  const holder = document.createElement('div');
-  holder.append(plain);
-  wrap.after(holder);
-  return new Promise(resolve => setTimeout(() => {
-    resolve({ours: [table, table.querySelector('th'), table.querySelector('td')].map(look),
-             material: [plain, plain.querySelector('th'), plain.querySelector('td')].map(look),
-             twice: !!wrap.parentElement.closest('.md-typeset__table')});
-  }, 50));
+  wrap.after(plain);
+  return {ours: [table, table.querySelector('th'), table.querySelector('td')].map(look),
+          material: [plain, plain.querySelector('th'), plain.querySelector('td')].map(look),
+          twice: !!wrap.parentElement.closest('.md-typeset__table')};
 }"""
 
 

@@ -141,22 +141,15 @@
       begin(entry.target);
     });
   }, {rootMargin: "100% 0px"}) : null;
-  var waiting = [];
 
   function scan() {
     live = live.filter(function (item) { return document.body.contains(item.root); });
-    waiting = waiting.filter(function (root) {   // drop those of a page instant navigation left
-      if (document.body.contains(root) && !root.hasAttribute("data-started")) return true;
-      near.unobserve(root);
-      return false;
-    });
+    if (near) near.disconnect();   // also lets go of the explorers of a page instant navigation left
     var roots = document.querySelectorAll(".lensbook-explorer[data-explorer]");
     Array.prototype.forEach.call(roots, function (root) {
       if (!starters[root.getAttribute("data-explorer")] || root.hasAttribute("data-started")) return;
-      if (!near) return begin(root);
-      if (waiting.indexOf(root) >= 0) return;
-      waiting.push(root);
-      near.observe(root);
+      if (near) near.observe(root);
+      else begin(root);
     });
   }
 
